@@ -29,3 +29,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Area-specific targets (extra tool environments, prerequisites of `test`).
+-include mk/*.mk
