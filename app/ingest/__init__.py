@@ -1,0 +1,5 @@
+"""Write collector output to the database: one window, one transaction, one run row."""
+
+from app.ingest.runner import RunResult, run_collector
+
+__all__ = ["RunResult", "run_collector"]

@@ -1,0 +1,236 @@
+"""Map each record type of a ``Batch`` onto its table.
+
+Pure mapping plus upserts inside the caller's transaction. Container specs are the
+one table that is not a plain upsert: a changed request closes the current version
+(``valid_to``) and opens a new one, so costs use the request in force at each hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Cluster,
+    ContainerSpecVersion,
+    CostLineRow,
+    Namespace,
+    Node,
+    ResourceQuota,
+    UsageHour,
+    Workload,
+)
+from app.ingest.upsert import upsert
+from collectors.records import Batch, ContainerSpec, TimeWindow, WorkloadRecord
+
+
+def cluster_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    upsert(session, Cluster, [{"name": n} for n in wanted], ["name"], update=False)
+    rows = session.execute(select(Cluster.name, Cluster.id).where(Cluster.name.in_(wanted)))
+    return dict(rows.tuples().all())
+
+
+def write_batch(session: Session, batch: Batch, window: TimeWindow) -> int:
+    """Upsert every record of the batch; return the number of records written."""
+    ids = cluster_ids(
+        session,
+        [r.cluster for r in batch.namespaces]
+        + [r.cluster for r in batch.workloads]
+        + [r.cluster for r in batch.quotas]
+        + [r.cluster for r in batch.nodes]
+        + [r.cluster for r in batch.usage],
+    )
+    upsert(
+        session,
+        Namespace,
+        [
+            {"cluster_id": ids[r.cluster], "name": r.name, "labels": dict(r.labels)}
+            for r in batch.namespaces
+        ],
+        ["cluster_id", "name"],
+    )
+    _write_workloads(session, ids, batch.workloads, window)
+    upsert(
+        session,
+        ResourceQuota,
+        [
+            {
+                "cluster_id": ids[q.cluster],
+                "namespace": q.namespace,
+                "name": q.name,
+                "hard": {k: str(v) for k, v in sorted(q.hard.items())},
+            }
+            for q in batch.quotas
+        ],
+        ["cluster_id", "namespace", "name"],
+    )
+    _write_nodes(session, ids, batch, window)
+    usage_rows = []
+    for u in batch.usage:
+        row = asdict(u)
+        row["cluster_id"] = ids[row.pop("cluster")]
+        usage_rows.append(row)
+    upsert(
+        session,
+        UsageHour,
+        usage_rows,
+        ["cluster_id", "namespace", "workload_kind", "workload", "container", "hour"],
+    )
+    upsert(
+        session,
+        CostLineRow,
+        [asdict(c) for c in batch.costs],
+        ["day", "account_id", "aws_service", "tag_key", "tag_value", "metric"],
+    )
+    return len(batch)
+
+
+def _write_nodes(session: Session, ids: dict[str, int], batch: Batch, window: TimeWindow) -> None:
+    if not batch.nodes:
+        return
+    existing = {
+        (cid, name): first
+        for cid, name, first in session.execute(
+            select(Node.cluster_id, Node.name, Node.first_seen).where(
+                Node.cluster_id.in_(set(ids.values()))
+            )
+        )
+    }
+    rows = []
+    for n in batch.nodes:
+        seen = n.observed_at or window.end
+        cid = ids[n.cluster]
+        first = existing.get((cid, n.name))
+        rows.append(
+            {
+                "cluster_id": cid,
+                "name": n.name,
+                "instance_type": n.instance_type,
+                "capacity_type": n.capacity_type,
+                "zone": n.zone,
+                "cpu_cores": n.cpu_cores,
+                "memory_bytes": n.memory_bytes,
+                "hourly_price": n.hourly_price,
+                "first_seen": min(first, window.start) if first else window.start,
+                "last_seen": seen,
+            }
+        )
+    upsert(session, Node, rows, ["cluster_id", "name"])
+
+
+def _write_workloads(
+    session: Session, ids: dict[str, int], records: list[WorkloadRecord], window: TimeWindow
+) -> None:
+    if not records:
+        return
+    keys = [(ids[w.cluster], w.namespace, w.kind, w.name) for w in records]
+    existing = _existing_workloads(session, keys)
+    rows = []
+    for key, w in zip(keys, records, strict=True):
+        first = existing.get(key, (None, None))[1]
+        rows.append(
+            {
+                "cluster_id": key[0],
+                "namespace": w.namespace,
+                "kind": w.kind,
+                "name": w.name,
+                "replicas": w.replicas,
+                "labels": dict(w.labels),
+                "annotations": dict(w.annotations),
+                "cost_tags": dict(w.cost_tags),
+                "autoscalers": [
+                    {**asdict(a), "metrics": [dict(m) for m in a.metrics]} for a in w.autoscalers
+                ],
+                "first_seen": min(first, window.start) if first else window.start,
+                "last_seen": w.observed_at,
+            }
+        )
+    upsert(session, Workload, rows, ["cluster_id", "namespace", "kind", "name"])
+    workload_ids = {k: v[0] for k, v in _existing_workloads(session, keys).items()}
+    for key, w in zip(keys, records, strict=True):
+        for spec in w.containers:
+            _record_spec(session, workload_ids[key], spec, w.observed_at, window)
+
+
+def _existing_workloads(
+    session: Session, keys: list[tuple[int, str, str, str]]
+) -> dict[tuple[int, str, str, str], tuple[int, datetime]]:
+    clusters = {k[0] for k in keys}
+    namespaces = {k[1] for k in keys}
+    rows = session.execute(
+        select(
+            Workload.cluster_id,
+            Workload.namespace,
+            Workload.kind,
+            Workload.name,
+            Workload.id,
+            Workload.first_seen,
+        ).where(Workload.cluster_id.in_(clusters), Workload.namespace.in_(namespaces))
+    )
+    return {(r[0], r[1], r[2], r[3]): (r[4], r[5]) for r in rows}
+
+
+def _spec_values(spec: ContainerSpec) -> dict[str, Decimal | None]:
+    def q(v: Decimal | None) -> Decimal | None:
+        return None if v is None else v.quantize(Decimal("0.000001"))
+
+    return {
+        "cpu_request": q(spec.cpu_request),
+        "cpu_limit": q(spec.cpu_limit),
+        "memory_request": q(spec.memory_request),
+        "memory_limit": q(spec.memory_limit),
+    }
+
+
+def _record_spec(
+    session: Session, workload_id: int, spec: ContainerSpec, observed: datetime, window: TimeWindow
+) -> None:
+    """Keep the spec history: unchanged → nothing; changed → close current, open new."""
+    values = _spec_values(spec)
+    current = session.scalars(
+        select(ContainerSpecVersion)
+        .where(
+            ContainerSpecVersion.workload_id == workload_id,
+            ContainerSpecVersion.container == spec.name,
+        )
+        .order_by(ContainerSpecVersion.valid_from.desc())
+        .limit(1)
+    ).first()
+    if current is None:
+        # First sighting: assume it was in force for the whole window being collected.
+        session.add(
+            ContainerSpecVersion(
+                workload_id=workload_id,
+                container=spec.name,
+                valid_from=min(window.start, observed),
+                valid_to=None,
+                **values,
+            )
+        )
+        return
+    now_values: dict[str, Any] = {k: getattr(current, k) for k in values}
+    if now_values == values or observed <= current.valid_from:
+        return
+    session.execute(
+        update(ContainerSpecVersion)
+        .where(ContainerSpecVersion.id == current.id)
+        .values(valid_to=observed)
+    )
+    session.add(
+        ContainerSpecVersion(
+            workload_id=workload_id,
+            container=spec.name,
+            valid_from=observed,
+            valid_to=None,
+            **values,
+        )
+    )

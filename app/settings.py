@@ -1,0 +1,293 @@
+"""Configuration: one YAML file plus ``FINOPS_*`` environment overrides.
+
+Precedence, highest first: environment (``FINOPS_DATABASE_URL``, nested keys with
+``__`` as in ``FINOPS_AWS__REGION``), then the YAML file (``--config`` or
+``FINOPS_CONFIG``), then defaults. Validation errors are rewritten into one
+``ConfigError`` that names each key, the value found and what was expected, so a
+wrong setting stops start-up with a message an operator can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from app.errors import ConfigError
+from app.secrets import SecretRef
+from collectors.cost_tags import CostTag
+
+DEFAULT_DB_URL = "sqlite:///finops.db"
+_CLUSTER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CostTagSetting(_Strict):
+    label: str = Field(min_length=1)
+    aws_tag: str = Field(min_length=1)
+
+
+def default_cost_tags() -> dict[str, CostTagSetting]:
+    return {
+        "service": CostTagSetting(label="app.kubernetes.io/name", aws_tag="Service"),
+        "team": CostTagSetting(label="team", aws_tag="Team"),
+        "cost_center": CostTagSetting(label="cost-center", aws_tag="CostCenter"),
+        "environment": CostTagSetting(label="environment", aws_tag="Environment"),
+    }
+
+
+class PrometheusSetting(_Strict):
+    url: str
+    bearer_token: SecretRef | None = None
+    basic_auth_user: str | None = None
+    basic_auth_password: SecretRef | None = None
+    ca_file: Path | None = None
+    sigv4_region: str | None = None  # Amazon Managed Prometheus
+    cluster_label: str | None = None  # e.g. "cluster" on Thanos/Mimir/AMP
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("expected an http(s):// URL such as http://prometheus:9090")
+        if "@" in v.split("/")[2]:
+            raise ValueError(
+                "credentials in the URL are not allowed: use bearer_token or basic_auth"
+            )
+        return v.rstrip("/")
+
+
+class KubernetesSetting(_Strict):
+    mode: Literal["api", "prometheus"] = "api"
+    kubeconfig: Path | None = None
+    context: str | None = None
+    in_cluster: bool = False
+
+
+class ClusterSetting(_Strict):
+    name: str
+    namespaces: list[str] = Field(default_factory=list, description="empty: all namespaces")
+    shared_namespaces: list[str] = Field(
+        default_factory=lambda: ["kube-system", "monitoring", "finops"]
+    )
+    prometheus: PrometheusSetting | None = None
+    kubernetes: KubernetesSetting = Field(default_factory=KubernetesSetting)
+
+    @field_validator("name")
+    @classmethod
+    def _dns_label(cls, v: str) -> str:
+        if not _CLUSTER_NAME.match(v) or len(v) > 63:
+            raise ValueError("expected a DNS label (lowercase letters, digits and '-')")
+        return v
+
+
+class AwsSetting(_Strict):
+    region: str = "us-east-1"
+    accounts: list[str] = Field(default_factory=list)
+    cost_metric: Literal["AmortizedCost", "UnblendedCost"] = "AmortizedCost"
+    cluster_tag_key: str = "eks:cluster-name"
+    endpoint_url: str | None = None  # for moto_server or a VPC endpoint
+    refetch_days: int = Field(default=3, ge=0, le=31)
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_ids(cls, v: list[str]) -> list[str]:
+        for acc in v:
+            if not re.fullmatch(r"\d{12}", acc):
+                raise ValueError(f"expected 12-digit AWS account ids, got {acc!r}")
+        return v
+
+
+class PricingSetting(_Strict):
+    cpu_to_memory_cost_ratio: float = Field(
+        default=3.0, gt=0, description="$/core-hour ÷ $/GiB-hour"
+    )
+    instance_price_overrides: dict[str, float] = Field(default_factory=dict)
+    idle: Literal["separate", "share"] = "separate"
+    shared_split: Literal["even", "weighted"] = "weighted"
+
+
+def _validate_cron(v: str) -> str:
+    fields = v.split()
+    if len(fields) != 5:
+        raise ValueError("expected a 5-field cron expression such as '*/15 * * * *'")
+    return v
+
+
+class SchedulesSetting(_Strict):
+    """Cron expressions in UTC (standard crontab fields; day-of-week 0 or 7 = Sunday)."""
+
+    prometheus: str = "*/15 * * * *"
+    kubernetes: str = "*/30 * * * *"
+    aws_costs: str = "17 */6 * * *"
+    allocation: str = "40 * * * *"
+    budgets: str = "50 */3 * * *"
+    rightsizing: str = "0 6 * * 1"
+
+    @field_validator("*")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        return _validate_cron(v)
+
+
+class SlackSetting(_Strict):
+    webhook_url: SecretRef | None = None
+    bot_token: SecretRef | None = None
+    channel: str | None = None
+    base_url: str | None = None  # only for tests and proxies
+
+
+class GitSetting(_Strict):
+    repo_url: str | None = None
+    base_branch: str = "main"
+    provider: Literal["github", "gitlab", "none"] = "github"
+    api_url: str = "https://api.github.com"
+    repository: str | None = None  # owner/name
+    token: SecretRef | None = None
+    manifests_path: str = "manifests"
+
+
+class ServerSetting(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None
+
+
+class AuthSetting(_Strict):
+    enabled: bool = True
+    proxy_header: str | None = None  # e.g. X-Forwarded-Email from oauth2-proxy
+    proxy_roles: dict[str, str] = Field(default_factory=dict)  # email or *@domain -> role
+
+
+class BudgetSetting(_Strict):
+    name: str
+    scope: str = "total"  # total | <cost tag>:<value> e.g. team:checkout
+    period: Literal["monthly", "weekly", "quarterly"] = "monthly"
+    amount: float = Field(gt=0)
+    thresholds: list[int] = Field(default_factory=lambda: [80, 100])
+
+
+class Settings(BaseSettings):
+    """The whole configuration. See ``docs/configuration.md`` for every key."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FINOPS_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    database_url: str = DEFAULT_DB_URL
+    demo: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    clusters: list[ClusterSetting] = Field(default_factory=list)
+    aws: AwsSetting = Field(default_factory=AwsSetting)
+    cost_tags: dict[str, CostTagSetting] = Field(default_factory=default_cost_tags)
+    pricing: PricingSetting = Field(default_factory=PricingSetting)
+    schedules: SchedulesSetting = Field(default_factory=SchedulesSetting)
+    slack: SlackSetting = Field(default_factory=SlackSetting)
+    git: GitSetting = Field(default_factory=GitSetting)
+    server: ServerSetting = Field(default_factory=ServerSetting)
+    auth: AuthSetting = Field(default_factory=AuthSetting)
+    budgets: list[BudgetSetting] = Field(default_factory=list)
+    scheduler_enabled: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, v: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", v):
+            raise ValueError("expected sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB")
+        return v
+
+    @field_validator("cost_tags")
+    @classmethod
+    def _tag_names(cls, v: dict[str, CostTagSetting]) -> dict[str, CostTagSetting]:
+        for name in v:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"cost tag names are lower_snake_case, got {name!r}")
+        if "service" not in v:
+            raise ValueError("a `service` cost tag is required")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file; the file arrives as init kwargs (see load_settings).
+        return (env_settings, init_settings)
+
+    def cost_tag_list(self) -> list[CostTag]:
+        return [
+            CostTag(name=n, label=t.label, aws_tag=t.aws_tag) for n, t in self.cost_tags.items()
+        ]
+
+    def safe_dict(self) -> dict[str, Any]:
+        """A dict for display: secrets are references only, the DB password is masked."""
+        data = self.model_dump(mode="json")
+        data["database_url"] = mask_url(self.database_url)
+        return data
+
+
+def mask_url(url: str) -> str:
+    """Hide a password in a database URL before it is shown or logged."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _format_validation_error(exc: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration ({origin}):"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(root)"
+        value = err.get("input")
+        expected = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            lines.append(f"  {key}: missing — this setting is required")
+        elif err["type"] == "extra_forbidden":
+            lines.append(f"  {key}: unknown key (value {value!r}) — check the spelling")
+        else:
+            shown = value if not isinstance(value, dict | list) else type(value).__name__
+            lines.append(f"  {key}: got {shown!r} — {expected}")
+    return "\n".join(lines)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"config file {path}: expected a mapping at the top, got {type(data).__name__}"
+        )
+    return data
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read the YAML file (if any), apply ``FINOPS_*`` env, validate, or raise ``ConfigError``."""
+    if path is None and os.environ.get("FINOPS_CONFIG"):
+        path = os.environ["FINOPS_CONFIG"]
+    data: dict[str, Any] = read_config_file(Path(path)) if path is not None else {}
+    data.update(overrides)
+    origin = f"file {path} and FINOPS_* environment" if path else "FINOPS_* environment"
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, origin)) from None
