@@ -66,7 +66,7 @@ def run_collector(
             rows = write_batch(session, batch, window)
             _record_run(session, collector.source, window, started, t0, rows, requests, None)
             _advance_watermark(session, collector.source, window.end)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure becomes a failed run row
         error = _describe(exc)[:_MAX_ERROR_CHARS]
         log.error(
             "collection failed: source=%s window=%s..%s error=%s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import app.db.registry  # noqa: F401  (registers every table)
 from app.db.models import Base
 
 config = context.config

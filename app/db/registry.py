@@ -1,0 +1,9 @@
+"""Import every module that defines tables, so ``Base.metadata`` is complete.
+
+Alembic's env and the test helpers import this module; add a line when an area
+adds a models module.
+"""
+
+from __future__ import annotations
+
+import app.db.models  # noqa: F401

@@ -1,0 +1,17 @@
+"""Every router of the app, in one list (add a line when an area adds a router)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app.web.api import health, runs, workloads
+from app.web.pages import workloads_page
+from app.web.static import router as static_router
+
+
+def include_routes(app: FastAPI) -> None:
+    app.include_router(health.router)
+    app.include_router(static_router)
+    app.include_router(workloads.router, prefix="/api/v1")
+    app.include_router(runs.router, prefix="/api/v1")
+    app.include_router(workloads_page.router)
