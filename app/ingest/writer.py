@@ -36,7 +36,7 @@ def cluster_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
         return {}
     upsert(session, Cluster, [{"name": n} for n in wanted], ["name"], update=False)
     rows = session.execute(select(Cluster.name, Cluster.id).where(Cluster.name.in_(wanted)))
-    return dict(rows.tuples().all())
+    return {r.name: r.id for r in rows}
 
 
 def write_batch(session: Session, batch: Batch, window: TimeWindow) -> int:

@@ -1,0 +1,1 @@
+"""The ``finops`` command line (typer). One module per command group."""

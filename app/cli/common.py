@@ -1,0 +1,79 @@
+"""Helpers every command shares: loading the context, printing errors, parsing times."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from app.context import AppContext
+from app.errors import FinopsError
+from app.settings import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="YAML config file (default: $FINOPS_CONFIG, else built-in defaults).",
+        envvar="FINOPS_CONFIG",
+        dir_okay=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def settings_from(config: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except FinopsError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def open_context(config: Path | None, **overrides: Any) -> Iterator[AppContext]:
+    """Settings + database for one command; ``FinopsError`` becomes a clean exit 2."""
+    settings = settings_from(config, **overrides)
+    ctx = AppContext.create(settings)
+    try:
+        yield ctx
+    except FinopsError as exc:
+        fail(str(exc))
+    finally:
+        ctx.close()
+
+
+def parse_time(value: str, option: str) -> datetime:
+    """Accept ``YYYY-MM-DD`` or ISO 8601 (``Z`` or an offset); naive means UTC."""
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option}: expected YYYY-MM-DD or an ISO 8601 time, got {value!r}")
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)

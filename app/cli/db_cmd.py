@@ -1,0 +1,30 @@
+"""``finops db upgrade`` / ``finops db current``."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli.common import ConfigOption, console, open_context
+from app.db.migrate import current_revision, head_revision, upgrade
+from app.settings import mask_url
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade_cmd(config: ConfigOption = None) -> None:
+    """Apply every pending migration to the configured database."""
+    with open_context(config) as ctx:
+        before = current_revision(ctx.engine)
+        upgrade(ctx.engine)
+        console.print(
+            f"database {mask_url(ctx.settings.database_url)}: {before or 'empty'} → {head_revision()}",
+            highlight=False,
+        )
+
+
+@app.command("current")
+def current_cmd(config: ConfigOption = None) -> None:
+    """Show the database's migration revision and the latest one."""
+    with open_context(config) as ctx:
+        console.print(f"current: {current_revision(ctx.engine)}  head: {head_revision()}")

@@ -1,0 +1,22 @@
+"""``finops``: the entry point. Groups live in their own modules and are added here."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import config_cmd, db_cmd, serve_cmd
+
+cli = typer.Typer(
+    name="finops",
+    help="tacos-finops: FinOps cost allocation, rightsizing and budgets for Kubernetes on AWS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cli.add_typer(config_cmd.app, name="config", help="Validate and show configuration.")
+cli.add_typer(db_cmd.app, name="db", help="Database migrations.")
+serve_cmd.register(cli)
+
+
+def run() -> None:
+    cli()

@@ -1,0 +1,35 @@
+"""Load the built-in demo cluster through the real ingest path."""
+
+from __future__ import annotations
+
+from collectors.demo import DemoCollector
+from rich.console import Console
+from rich.progress import Progress
+
+from app.context import AppContext
+from app.db.migrate import upgrade
+from app.errors import FinopsError
+from app.ingest import run_collector
+from collectors.records import TimeWindow
+
+
+def load_demo(ctx: AppContext, console: Console) -> None:
+    """Migrate, then ingest the demo's 30 days one day at a time (each day one transaction)."""
+    upgrade(ctx.engine)
+    collector = DemoCollector()
+    window = collector.full_window()
+    parts = window.split(window.duration / 30 if window.duration.days >= 30 else window.duration)
+    total_rows = 0
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("loading demo data", total=len(parts))
+        for part in parts:
+            result = run_collector(ctx.sessions, collector, part)
+            if not result.ok:
+                raise FinopsError(f"demo load failed: {result.error}")
+            total_rows += result.rows
+            progress.advance(task)
+    console.print(
+        f"demo data loaded: {total_rows:,} records for {TimeWindow(window.start, window.end).start:%Y-%m-%d} "
+        f"to {window.end:%Y-%m-%d}",
+        highlight=False,
+    )

@@ -1,0 +1,1 @@
+"""Periodic jobs: each declares its trigger next to its code; one scheduler runs them."""
