@@ -17,8 +17,8 @@ from app.context import AppContext
 from app.errors import FinopsError
 from app.settings import Settings, load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -35,7 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err_console.print("[bold red]error:[/]", end=" ")
+    err_console.print(message, highlight=False, markup=False)
     raise typer.Exit(code)
 
 

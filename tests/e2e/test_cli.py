@@ -1,0 +1,103 @@
+"""The ``finops`` command as users run it: a real subprocess of the installed script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "tacos.yaml"
+
+
+def finops(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("finops", path=str(Path(sys.executable).parent)) or "finops"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    return subprocess.run(
+        [exe, *args],
+        cwd=cwd or ROOT,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def all_commands() -> list[list[str]]:
+    from typer.main import get_command
+
+    from app.cli.main import cli
+
+    root = get_command(cli)
+    out: list[list[str]] = [[]]
+
+    def walk(cmd: object, path: list[str]) -> None:
+        subs = getattr(cmd, "commands", None) or {}
+        for name, sub in subs.items():
+            out.append([*path, name])
+            walk(sub, [*path, name])
+
+    walk(root, [])
+    return out
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=lambda p: " ".join(p) or "finops")
+def test_every_command_has_help(path: list[str]) -> None:
+    result = finops(*path, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_config_check_accepts_example() -> None:
+    result = finops("config", "check", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert "is valid" in result.stdout
+
+
+def test_config_check_names_key_value_and_expectation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("aws:\n  accounts: ['12']\nserver:\n  port: 0\n")
+    result = finops("config", "check", str(bad))
+    assert result.returncode == 2
+    assert "aws.accounts" in result.stderr
+    assert "12-digit" in result.stderr
+    assert "server.port: got 0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_missing_file(tmp_path: Path) -> None:
+    result = finops("config", "check", str(tmp_path / "absent.yaml"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+
+
+def test_db_upgrade_on_fresh_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = finops("db", "upgrade", env={"FINOPS_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "empty → 0" in result.stdout
+    again = finops("db", "current", env={"FINOPS_DATABASE_URL": url})
+    current, head = again.stdout.split()[1], again.stdout.split()[3]
+    assert current == head
+
+
+def test_bad_env_override_stops_startup() -> None:
+    result = finops("db", "upgrade", env={"FINOPS_DATABASE_URL": "mysql://nope"})
+    assert result.returncode == 2
+    assert "database_url: got 'mysql://nope'" in result.stderr
+
+
+def test_demo_refuses_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        result = finops("demo", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
