@@ -1,0 +1,65 @@
+"""Rightsizing: pure recommendation engine, strategies and replay evaluation (numpy, no I/O).
+
+Public API::
+
+    from rightsizing import ContainerInputs, UsageHistory, Resources, recommend
+    outcome = recommend(inputs, "tacos")  # Recommendation | NoRecommendation
+"""
+
+from rightsizing.engine import recommend
+from rightsizing.errors import (
+    InvalidInputError,
+    InvalidSettingError,
+    RightsizingError,
+    UnknownStrategyError,
+    UsageDataError,
+)
+from rightsizing.guardrails import Guardrails
+from rightsizing.inputs import (
+    Autoscaler,
+    ContainerInputs,
+    HourlyUsage,
+    OomEvent,
+    QuotaContext,
+    ReplicaHistory,
+    Resources,
+    UnitPrices,
+    UsageHistory,
+)
+from rightsizing.results import (
+    Evidence,
+    HpaAdjustment,
+    NoRecommendation,
+    Outcome,
+    Reason,
+    Recommendation,
+)
+from rightsizing.strategies import DEFAULT_STRATEGY, make_strategy, strategy_names
+
+__all__ = [
+    "DEFAULT_STRATEGY",
+    "Autoscaler",
+    "ContainerInputs",
+    "Evidence",
+    "Guardrails",
+    "HourlyUsage",
+    "HpaAdjustment",
+    "InvalidInputError",
+    "InvalidSettingError",
+    "NoRecommendation",
+    "OomEvent",
+    "Outcome",
+    "QuotaContext",
+    "Reason",
+    "Recommendation",
+    "ReplicaHistory",
+    "Resources",
+    "RightsizingError",
+    "UnitPrices",
+    "UnknownStrategyError",
+    "UsageDataError",
+    "UsageHistory",
+    "make_strategy",
+    "recommend",
+    "strategy_names",
+]

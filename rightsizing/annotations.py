@@ -1,0 +1,94 @@
+"""Workload annotations that steer the engine.
+
+``finops.tacos.io/rightsizing: disabled`` (also ``false``/``off``) opts a workload
+out. Pins bound what the engine may recommend, in Kubernetes quantity syntax:
+
+* ``finops.tacos.io/cpu-request-min`` / ``cpu-request-max`` (e.g. ``250m``, ``1.5``)
+* ``finops.tacos.io/memory-request-min`` / ``memory-request-max`` (e.g. ``512Mi``, ``2G``)
+* ``finops.tacos.io/cpu-limit`` / ``memory-limit``: pin the limit to a fixed value
+  (``none`` for CPU removes the limit).
+
+A malformed pin is an error (``InvalidInputError``), not silently ignored: a team
+that pinned a value must learn that the pin is not in force.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rightsizing.errors import InvalidInputError
+
+PREFIX = "finops.tacos.io/"
+OPT_OUT_KEY = PREFIX + "rightsizing"
+_OFF = {"disabled", "false", "off", "no"}
+_SUFFIX = {
+    "": 1.0,
+    "m": 1e-3,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "Ki": 2.0**10,
+    "Mi": 2.0**20,
+    "Gi": 2.0**30,
+    "Ti": 2.0**40,
+}
+_QUANTITY = re.compile(
+    r"^\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*(m|k|M|G|T|Ki|Mi|Gi|Ti)?\s*$"
+)
+
+
+def parse_quantity(text: str) -> float:
+    """Parse a Kubernetes quantity (``100m``, ``1.5``, ``512Mi``, ``1e3``) into base units."""
+    match = _QUANTITY.match(text)
+    if match is None:
+        raise InvalidInputError(f"not a Kubernetes quantity: {text!r}")
+    return float(match.group(1)) * _SUFFIX[match.group(2) or ""]
+
+
+@dataclass(frozen=True)
+class Pins:
+    cpu_request_min: float | None = None
+    cpu_request_max: float | None = None
+    memory_request_min: float | None = None
+    memory_request_max: float | None = None
+    cpu_limit: float | None = None
+    cpu_limit_none: bool = False
+    memory_limit: float | None = None
+
+    @property
+    def any(self) -> bool:
+        return self != Pins()
+
+
+def opted_out(annotations: Mapping[str, str]) -> bool:
+    return annotations.get(OPT_OUT_KEY, "").strip().lower() in _OFF
+
+
+def read_pins(annotations: Mapping[str, str]) -> Pins:
+    values: dict[str, float | None] = {}
+    for name in ("cpu-request-min", "cpu-request-max", "memory-request-min", "memory-request-max"):
+        raw = annotations.get(PREFIX + name)
+        values[name] = None if raw is None else parse_quantity(raw)
+    cpu_limit_raw = annotations.get(PREFIX + "cpu-limit")
+    cpu_none = cpu_limit_raw is not None and cpu_limit_raw.strip().lower() == "none"
+    cpu_limit = None if cpu_limit_raw is None or cpu_none else parse_quantity(cpu_limit_raw)
+    mem_raw = annotations.get(PREFIX + "memory-limit")
+    pins = Pins(
+        cpu_request_min=values["cpu-request-min"],
+        cpu_request_max=values["cpu-request-max"],
+        memory_request_min=values["memory-request-min"],
+        memory_request_max=values["memory-request-max"],
+        cpu_limit=cpu_limit,
+        cpu_limit_none=cpu_none,
+        memory_limit=None if mem_raw is None else parse_quantity(mem_raw),
+    )
+    for lo, hi, what in (
+        (pins.cpu_request_min, pins.cpu_request_max, "cpu-request"),
+        (pins.memory_request_min, pins.memory_request_max, "memory-request"),
+    ):
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidInputError(f"{PREFIX}{what}-min is above {PREFIX}{what}-max")
+    return pins

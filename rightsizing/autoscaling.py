@@ -1,0 +1,82 @@
+"""HPA awareness: keep the absolute scale-out point where it was.
+
+An HPA on CPU utilization scales out when usage per pod exceeds target% x request.
+Lowering the request at a fixed target would make the workload scale out earlier
+(more pods, less saving) and raising it would delay scale-out (latency). So the
+engine moves the target with the request: new target = old target x old request /
+new request, within bounds (20-95% by default). Above the upper bound the request
+is raised just enough to keep the point; below the lower bound the point cannot be
+kept, and the adjustment says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rightsizing.results import HpaAdjustment
+
+
+@dataclass(frozen=True)
+class HpaOutcome:
+    request: float
+    adjustment: HpaAdjustment
+
+
+def keep_scale_out_point(
+    resource: str,
+    target_percent: float,
+    current_request: float | None,
+    new_request: float,
+    lo: float,
+    hi: float,
+) -> HpaOutcome:
+    if current_request is None or current_request <= 0:
+        return HpaOutcome(
+            new_request,
+            HpaAdjustment(
+                resource,
+                target_percent,
+                target_percent,
+                0.0,
+                kept=False,
+                note=f"no current {resource} request: the HPA target stays at {target_percent:g}%",
+            ),
+        )
+    point = target_percent / 100.0 * current_request
+    wanted = 100.0 * point / new_request if new_request > 0 else float("inf")
+    if wanted > hi:
+        raised = 100.0 * point / hi
+        return HpaOutcome(
+            raised,
+            HpaAdjustment(
+                resource,
+                target_percent,
+                hi,
+                point,
+                kept=True,
+                note=(
+                    f"{resource} request raised to {raised:.4g} so the HPA target stays "
+                    f"at most {hi:g}% (would need {wanted:.0f}%)"
+                ),
+            ),
+        )
+    if wanted < lo:
+        return HpaOutcome(
+            new_request,
+            HpaAdjustment(
+                resource,
+                target_percent,
+                lo,
+                lo / 100.0 * new_request,
+                kept=False,
+                note=(
+                    f"cannot keep the {resource} scale-out point {point:.4g}: it needs a "
+                    f"{wanted:.1f}% target, below the {lo:g}% bound; the HPA will scale out at "
+                    f"{lo / 100.0 * new_request:.4g} per pod instead"
+                ),
+            ),
+        )
+    return HpaOutcome(
+        new_request,
+        HpaAdjustment(resource, target_percent, round(wanted, 1), point, kept=True),
+    )

@@ -1,0 +1,133 @@
+"""Replay: recommend from each window, apply, and score the following week.
+
+For each series the replay starts ``window_days`` after its first sample and
+steps a week at a time, like the weekly job: at each decision time it builds the
+engine's inputs from the window before it (with the requests then in force as
+``current``, and the would-be OOM kills it already saw as OOM events), runs the
+engine with the same guardrails for every strategy, applies the outcome, and
+scores the samples until the next decision. ``current`` is the baseline that
+keeps the series' initial requests throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from rightsizing.engine import recommend
+from rightsizing.evaluation.scoring import Score, score_segment
+from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.guardrails import Guardrails
+from rightsizing.inputs import Autoscaler, ContainerInputs, OomEvent, Resources, UsageHistory
+from rightsizing.results import Recommendation
+from rightsizing.strategies import Strategy, make_strategy
+
+DAY = 86400.0
+CURRENT = "current"
+
+
+def _updated_autoscaler(auto: Autoscaler | None, rec: Recommendation) -> Autoscaler | None:
+    if auto is None:
+        return None
+    for adj in rec.hpa:
+        if adj.resource == "cpu":
+            auto = replace(auto, cpu_target_percent=adj.new_target_percent)
+        elif adj.resource == "memory":
+            auto = replace(auto, memory_target_percent=adj.new_target_percent)
+    return auto
+
+
+def replay_series(
+    series: ReplaySeries,
+    strategy: Strategy | None,
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+    guardrails: Guardrails | None = None,
+) -> Score:
+    """Score one series; ``strategy=None`` scores the current requests unchanged."""
+    score = Score()
+    t = series.times_s
+    if t.size == 0:
+        return score
+    w = series.sample_weights
+    res = series.resolution_s
+    end = float(t[-1]) + res
+    decision = float(t[0]) + window_days * DAY
+    applied: Resources = series.current
+    auto = series.autoscaler
+    ooms: list[OomEvent] = []
+    max_decisions = int(np.ceil((end - decision) / (step_days * DAY))) + 1
+    for _ in range(max_decisions):
+        if decision >= end:
+            break
+        lo = int(np.searchsorted(t, decision - window_days * DAY, side="left"))
+        hi = int(np.searchsorted(t, decision, side="left"))
+        if strategy is not None:
+            score.decisions += 1
+            inputs = ContainerInputs(
+                key=series.series_id,
+                usage=UsageHistory(
+                    t[lo:hi],
+                    series.cpu[lo:hi],
+                    series.memory[lo:hi],
+                    w[lo:hi],
+                    series.memory[lo:hi],
+                    res,
+                ),
+                current=applied,
+                autoscaler=auto,
+                oom_events=tuple(o for o in ooms if o.time_s >= decision - window_days * DAY),
+                now_s=decision,
+                start_s=max(decision - window_days * DAY, float(t[0])),
+            )
+            outcome = recommend(inputs, strategy, guardrails)
+            if isinstance(outcome, Recommendation):
+                score.recommendations += 1
+                if outcome.recommended != applied:
+                    score.changes += 1
+                applied = outcome.recommended
+                auto = _updated_autoscaler(auto, outcome)
+            else:
+                score.reasons[outcome.reason.value] = score.reasons.get(outcome.reason.value, 0) + 1
+        seg_end = decision + step_days * DAY
+        s = slice(hi, int(np.searchsorted(t, seg_end, side="left")))
+        starts = score_segment(
+            score,
+            t[s],
+            series.cpu[s],
+            series.memory[s],
+            w[s],
+            applied.cpu_request,
+            applied.memory_request,
+            applied.memory_limit,
+            res,
+        )
+        if applied.memory_limit is not None:
+            ooms.extend(OomEvent(float(t[s][i]), applied.memory_limit) for i in starts)
+        decision = seg_end
+    return score
+
+
+def replay(
+    series: Sequence[ReplaySeries],
+    strategies: Sequence[str | Strategy],
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+    guardrails: Guardrails | None = None,
+    include_current: bool = True,
+) -> dict[str, Score]:
+    """Aggregate scores per strategy name over all series (plus ``current``)."""
+    built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
+    out: dict[str, Score] = {}
+    if include_current:
+        out[CURRENT] = Score()
+        for one in series:
+            out[CURRENT].merge(replay_series(one, None, window_days, step_days, guardrails))
+    for strat in built:
+        total = Score()
+        for one in series:
+            total.merge(replay_series(one, strat, window_days, step_days, guardrails))
+        out[strat.name] = total
+    return out

@@ -1,0 +1,73 @@
+"""Robusta KRR's "simple" strategy, as KRR documents it.
+
+CPU request = 95th percentile of usage over the history (14 days), no CPU limit;
+memory request = memory limit = max usage + 15%; at least 100 data points; a
+resource the HPA scales on is left alone unless ``allow_hpa`` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rightsizing.inputs import ContainerInputs, Resources
+from rightsizing.quantiles import weighted_quantile
+from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
+from rightsizing.strategies.base import DAY_S, check_range
+
+
+@dataclass(frozen=True)
+class KrrSimpleStrategy:
+    name: ClassVar[str] = "krr-simple"
+    history_days: float = 14.0
+    cpu_percentile: float = 95.0
+    memory_buffer_percentage: float = 15.0
+    points_required: int = 100
+    allow_hpa: bool = False
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "history_days", self.history_days, 1, 365)
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 1, 100)
+        check_range(self.name, "memory_buffer_percentage", self.memory_buffer_percentage, 0, 500)
+        check_range(self.name, "points_required", self.points_required, 1, 10**7)
+
+    def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
+        usage = inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
+        if usage.points < self.points_required:
+            return NoRecommendation(
+                inputs.key,
+                self.name,
+                Reason.INSUFFICIENT_DATA,
+                f"{usage.points:.0f} data points, {self.points_required} required",
+            )
+        hpa = inputs.autoscaler
+        skip_cpu = hpa is not None and hpa.cpu_target_percent is not None and not self.allow_hpa
+        skip_mem = hpa is not None and hpa.memory_target_percent is not None and not self.allow_hpa
+        if skip_cpu and skip_mem:
+            return NoRecommendation(
+                inputs.key, self.name, Reason.UNSUPPORTED, "HPA scales on CPU and memory"
+            )
+        cpu = weighted_quantile(usage.cpu, usage.weights, self.cpu_percentile / 100.0)
+        peak = float(usage.memory_peak.max())
+        memory = peak * (1.0 + self.memory_buffer_percentage / 100.0)
+        cur = inputs.current
+        evidence = (
+            Evidence(f"cpu_p{self.cpu_percentile:g}", cpu, "cores"),
+            Evidence("memory_max", peak, "bytes"),
+            Evidence("points", usage.points, "count"),
+        )
+        notes: list[str] = []
+        if skip_cpu:
+            notes.append("CPU left as is: HPA scales on CPU (KRR default)")
+        if skip_mem:
+            notes.append("memory left as is: HPA scales on memory (KRR default)")
+        return Proposal(
+            Resources(
+                cpu_request=cur.cpu_request if skip_cpu else cpu,
+                cpu_limit=cur.cpu_limit if skip_cpu else None,
+                memory_request=cur.memory_request if skip_mem else memory,
+                memory_limit=cur.memory_limit if skip_mem else memory,
+            ),
+            evidence,
+            tuple(notes),
+        )

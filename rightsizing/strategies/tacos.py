@@ -1,0 +1,205 @@
+"""Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
+
+CPU: a high percentile of per-pod usage with recency weighting (recent days count
+more, so a level change is followed within a week) and a fast path upwards: the
+request never falls below the same percentile over the last ``recent_days``, so
+growth is covered at once while decreases are followed gradually. Throttling
+means observed usage was censored by the limit, so the request is raised by the
+throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio | equal).
+
+Memory: daily peaks, not samples (memory is not compressible: a short peak above
+the limit is an OOM kill). Request = highest daily peak of the window + buffer;
+a steady rise of daily peaks (a leak that no restart resets) is extrapolated over
+the next ``leak_horizon_days``; each OOM kill lifts the floor to
+max(memory x 1.2, memory + 100 MiB). Limit = request by default
+(``memory_limit_policy``: equal | ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from rightsizing.errors import InvalidSettingError
+from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
+from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
+from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
+from rightsizing.strategies.base import DAY_S, MIB, check_range
+
+
+def daily_peaks(usage: UsageHistory, end_s: float, days: int) -> FloatArray:
+    """Peak memory per day counting back from ``end_s`` (oldest first); NaN for empty days."""
+    start = end_s - days * DAY_S
+    recent = usage.since(start)
+    idx = np.clip(np.floor((recent.times_s - start) / DAY_S).astype(np.int64), 0, days - 1)
+    peaks = np.full(days, -1.0)
+    np.maximum.at(peaks, idx, recent.memory_peak)
+    peaks[peaks < 0] = np.nan
+    return peaks
+
+
+def cost_optimal_request(
+    values: FloatArray, weights: FloatArray, starvation_cores: float, q_lo: float, q_hi: float
+) -> tuple[float, float]:
+    """The request r minimising ``r + starvation_cores x P(usage > r)``, and its quantile level.
+
+    Both terms are in cores: a request costs its size every hour, and an hour in which
+    usage is above the request is charged as ``starvation_cores`` of request. So the
+    risk budget is spent where it buys the most: a small container (covering its tail
+    costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
+    bimodal one (rare bursts) just below the gap instead of on top of it.
+    """
+    order = np.argsort(values, kind="stable")
+    v = values[order]
+    cum = np.cumsum(weights[order])
+    cum = cum / cum[-1]
+    levels = np.linspace(q_lo, q_hi, 241)
+    idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
+    cand = v[idx]
+    below = cum[np.searchsorted(v, cand, side="right") - 1]
+    cost = cand + starvation_cores * (1.0 - below)
+    best = int(np.argmin(cost))
+    return float(cand[best]), float(levels[best])
+
+
+def leak_slope(peaks: FloatArray) -> tuple[float, float]:
+    """Least-squares slope (bytes/day) of the daily peaks and its R²; (0, 0) if too few days."""
+    ok = ~np.isnan(peaks)
+    if ok.sum() < 4:
+        return 0.0, 0.0
+    x = np.arange(peaks.size, dtype=np.float64)[ok]
+    y = peaks[ok]
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (slope * x + intercept)
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - float((resid**2).sum()) / ss_tot if ss_tot > 0 else 0.0
+    return float(slope), r2
+
+
+@dataclass(frozen=True)
+class TacosStrategy:
+    name: ClassVar[str] = "tacos"
+    cpu_mode: str = "cost"
+    starvation_cores: float = 10.0
+    cpu_percentile_min: float = 0.80
+    cpu_percentile: float = 0.999
+    half_life_hours: float = 72.0
+    recent_days: float = 0.0
+    cpu_margin: float = 0.0
+    throttle_threshold: float = 0.05
+    memory_buffer: float = 0.15
+    memory_days: int = 7
+    leak_horizon_days: float = 7.0
+    leak_min_r2: float = 0.8
+    oom_min_bump_bytes: float = 100 * MIB
+    oom_bump_ratio: float = 1.2
+    cpu_limit_policy: str = "none"
+    memory_limit_policy: str = "equal"
+    limit_ratio: float = 2.0
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1)
+        check_range(self.name, "half_life_hours", self.half_life_hours, 1, 10000)
+        check_range(self.name, "recent_days", self.recent_days, 0, 60)
+        check_range(self.name, "cpu_margin", self.cpu_margin, 0, 5)
+        check_range(self.name, "memory_buffer", self.memory_buffer, 0, 5)
+        check_range(self.name, "memory_days", self.memory_days, 1, 60)
+        check_range(self.name, "limit_ratio", self.limit_ratio, 1, 100)
+        check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
+        check_range(
+            self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
+        )
+        if self.cpu_mode not in {"cost", "percentile"}:
+            raise InvalidSettingError("tacos: cpu_mode must be cost|percentile")
+        if self.cpu_limit_policy not in {"none", "ratio", "equal"}:
+            raise InvalidSettingError("tacos: cpu_limit_policy must be none|ratio|equal")
+        if self.memory_limit_policy not in {"equal", "ratio"}:
+            raise InvalidSettingError("tacos: memory_limit_policy must be equal|ratio")
+
+    def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
+        usage = inputs.usage
+        if usage.times_s.size == 0:
+            return NoRecommendation(inputs.key, self.name, Reason.INSUFFICIENT_DATA, "no samples")
+        end = inputs.end_s
+        evidence: list[Evidence] = []
+        notes: list[str] = []
+
+        w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
+        cpu = self._cpu(usage.cpu, w, evidence)
+        if self.recent_days > 0:
+            recent = usage.since(end - self.recent_days * DAY_S)
+            if recent.times_s.size:
+                cpu = max(
+                    cpu,
+                    self._cpu(recent.cpu, recent.weights, evidence, f"last {self.recent_days:g}d"),
+                )
+        cpu *= 1.0 + self.cpu_margin
+        if inputs.throttled_ratio is not None and inputs.throttled_ratio > self.throttle_threshold:
+            cpu *= 1.0 + inputs.throttled_ratio
+            notes.append(f"CPU raised {inputs.throttled_ratio:.0%}: throttled, usage was capped")
+            evidence.append(Evidence("throttled_ratio", inputs.throttled_ratio, "ratio"))
+
+        peaks = daily_peaks(usage, end, self.memory_days)
+        peak = (
+            float(np.nanmax(peaks)) if np.any(~np.isnan(peaks)) else float(usage.memory_peak.max())
+        )
+        evidence.append(
+            Evidence("memory_daily_peak_max", peak, "bytes", f"last {self.memory_days} days")
+        )
+        memory = peak * (1.0 + self.memory_buffer)
+        slope, r2 = leak_slope(peaks)
+        if slope > 0 and r2 >= self.leak_min_r2:
+            growth = min(slope * self.leak_horizon_days, peak)
+            memory = (peak + growth) * (1.0 + self.memory_buffer)
+            notes.append(f"memory peaks rise {slope / MIB:.0f} MiB/day (R² {r2:.2f}): extrapolated")
+            evidence.append(Evidence("memory_peak_slope_per_day", slope, "bytes"))
+        for oom in inputs.oom_events:
+            bump = max(
+                oom.memory_bytes * self.oom_bump_ratio, oom.memory_bytes + self.oom_min_bump_bytes
+            )
+            if bump > memory:
+                memory = bump
+                notes.append("memory raised after an OOM kill")
+        if inputs.oom_events:
+            evidence.append(Evidence("oom_kills", float(len(inputs.oom_events)), "count"))
+        evidence.append(Evidence("points", usage.points, "count"))
+
+        cpu_limit: float | None = {"none": None, "equal": cpu, "ratio": cpu * self.limit_ratio}[
+            self.cpu_limit_policy
+        ]
+        mem_limit = memory if self.memory_limit_policy == "equal" else memory * self.limit_ratio
+        return Proposal(
+            Resources(
+                cpu_request=cpu, cpu_limit=cpu_limit, memory_request=memory, memory_limit=mem_limit
+            ),
+            tuple(evidence),
+            tuple(notes),
+        )
+
+    def _cpu(
+        self,
+        values: FloatArray,
+        weights: FloatArray,
+        evidence: list[Evidence],
+        where: str = "window",
+    ) -> float:
+        if self.cpu_mode == "percentile":
+            cpu = weighted_quantile(values, weights, self.cpu_percentile)
+            evidence.append(
+                Evidence(
+                    f"cpu_p{self.cpu_percentile * 100:g}",
+                    cpu,
+                    "cores",
+                    f"recency-weighted, {where}",
+                )
+            )
+            return cpu
+        cpu, level = cost_optimal_request(
+            values, weights, self.starvation_cores, self.cpu_percentile_min, self.cpu_percentile
+        )
+        evidence.append(
+            Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
+        )
+        return cpu

@@ -1,0 +1,113 @@
+"""The Kubernetes VPA recommender's arithmetic, as a strategy.
+
+* CPU: 90th percentile of a decaying histogram of usage samples (24 h half-life,
+  exponential buckets from 0.01 cores growing 5%).
+* Memory: 90th percentile of a decaying histogram of *daily peaks* over 8 days
+  (buckets from 10 MB growing 5%); an OOM kill adds a peak of
+  max(memory + 100 MiB, memory x 1.2).
+* Target = percentile x 1.15 (safety margin), floored at 25 millicores and
+  250 MiB per pod. Lower/upper bounds (p50/p95 widened by the confidence factor
+  for short histories) go into the evidence.
+* Limits keep the current limit/request ratio (VPA's default ``RequestsAndLimits``);
+  with no current memory values at all the limit equals the request, which is how
+  the replay treats a container it knows nothing about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from rightsizing.inputs import ContainerInputs, Resources
+from rightsizing.quantiles import DecayingHistogram
+from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
+from rightsizing.strategies.base import DAY_S, MIB, check_range
+
+
+def scale_limit(request: float, cur_req: float | None, cur_lim: float | None) -> float | None:
+    """VPA keeps limit/request proportional; no current limit means none is set."""
+    if cur_lim is None:
+        return None
+    if cur_req is None or cur_req <= 0:
+        return max(cur_lim, request)
+    return request * cur_lim / cur_req
+
+
+@dataclass(frozen=True)
+class VpaStrategy:
+    name: ClassVar[str] = "vpa"
+    cpu_percentile: float = 0.9
+    memory_percentile: float = 0.9
+    safety_margin: float = 0.15
+    half_life_hours: float = 24.0
+    memory_days: float = 8.0
+    cpu_floor_cores: float = 0.025
+    memory_floor_bytes: float = 250 * MIB
+    oom_min_bump_bytes: float = 100 * MIB
+    oom_bump_ratio: float = 1.2
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.01, 1)
+        check_range(self.name, "memory_percentile", self.memory_percentile, 0.01, 1)
+        check_range(self.name, "safety_margin", self.safety_margin, 0, 5)
+        check_range(self.name, "half_life_hours", self.half_life_hours, 0.1, 10000)
+        check_range(self.name, "memory_days", self.memory_days, 1, 365)
+
+    def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
+        usage = inputs.usage
+        if usage.times_s.size == 0:
+            return NoRecommendation(inputs.key, self.name, Reason.INSUFFICIENT_DATA, "no samples")
+        end = inputs.end_s
+        half = self.half_life_hours * 3600.0
+        decay = np.exp2((usage.times_s - end) / half)
+        cpu_hist = DecayingHistogram(1000.0, 0.01)
+        cpu_hist.add(usage.cpu, usage.weights * decay)
+        margin = 1.0 + self.safety_margin
+        cpu_p = cpu_hist.percentile(self.cpu_percentile)
+        cpu = max(cpu_p * margin, self.cpu_floor_cores)
+
+        mem_hist = DecayingHistogram(1e12, 1e7)
+        start = end - self.memory_days * DAY_S
+        recent = usage.since(start)
+        day_index = np.floor((recent.times_s - start) / DAY_S).astype(np.int64)
+        peaks = np.zeros(int(self.memory_days) + 1)
+        np.maximum.at(peaks, np.clip(day_index, 0, peaks.size - 1), recent.memory_peak)
+        seen = np.zeros(peaks.size, dtype=bool)
+        seen[np.clip(day_index, 0, peaks.size - 1)] = True
+        day_end = start + (np.arange(peaks.size) + 1) * DAY_S
+        mem_hist.add(peaks[seen], np.exp2((np.minimum(day_end[seen], end) - end) / half))
+        for oom in inputs.oom_events:
+            if oom.time_s >= start:
+                bump = max(
+                    oom.memory_bytes + self.oom_min_bump_bytes,
+                    oom.memory_bytes * self.oom_bump_ratio,
+                )
+                mem_hist.add(np.array([bump]), np.array([np.exp2((oom.time_s - end) / half)]))
+        mem_p = mem_hist.percentile(self.memory_percentile)
+        memory = max(mem_p * margin, self.memory_floor_bytes)
+
+        days = usage.points * 300.0 / DAY_S
+        confidence = min(days, usage.span_s / DAY_S)
+        lower = cpu_hist.percentile(0.5) * margin * (1 + 0.001 / max(confidence, 1e-9)) ** -2
+        upper = cpu_hist.percentile(0.95) * margin * (1 + 1.0 / max(confidence, 1e-9))
+        cur = inputs.current
+        mem_limit = scale_limit(memory, cur.memory_request, cur.memory_limit)
+        if cur.memory_request is None and cur.memory_limit is None:
+            mem_limit = memory
+        return Proposal(
+            Resources(
+                cpu_request=cpu,
+                cpu_limit=scale_limit(cpu, cur.cpu_request, cur.cpu_limit),
+                memory_request=memory,
+                memory_limit=mem_limit,
+            ),
+            (
+                Evidence("cpu_histogram_p90", cpu_p, "cores", "decaying, 24 h half-life"),
+                Evidence("cpu_lower_bound", lower, "cores"),
+                Evidence("cpu_upper_bound", upper, "cores"),
+                Evidence("memory_daily_peak_p90", mem_p, "bytes", f"{int(seen.sum())} days"),
+                Evidence("vpa_confidence_days", confidence, "days"),
+            ),
+        )
