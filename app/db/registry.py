@@ -7,3 +7,4 @@ adds a models module.
 from __future__ import annotations
 
 import app.db.models  # noqa: F401
+import app.recommendations.models  # noqa: F401

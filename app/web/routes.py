@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.web.api import health, runs, workloads
+from app.web.api import health, recommendations, runs, workloads
 from app.web.pages import workloads_page
 from app.web.static import router as static_router
 
@@ -14,4 +14,5 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(static_router)
     app.include_router(workloads.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
+    app.include_router(recommendations.router, prefix="/api/v1")
     app.include_router(workloads_page.router)

@@ -1,0 +1,1 @@
+"""Rightsizing in the service: load inputs from the database, run the engine, store results."""

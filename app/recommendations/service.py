@@ -1,0 +1,138 @@
+"""The weekly rightsizing job: load inputs, run the engine, store one run with its results."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import UsageHour
+from app.recommendations.loader import ContainerRef, load_inputs, unit_prices
+from app.recommendations.models import RecommendationRow, RecommendationRun
+from rightsizing.engine import recommend
+from rightsizing.guardrails import Guardrails
+from rightsizing.inputs import Resources
+from rightsizing.results import NoRecommendation, Outcome, Recommendation
+from rightsizing.strategies import DEFAULT_STRATEGY
+
+log = logging.getLogger(__name__)
+
+HISTORY = timedelta(days=14)
+
+
+def _dec(v: float | None) -> Decimal | None:
+    return None if v is None else Decimal(str(round(v, 6)))
+
+
+def _current(prefix: str, r: Resources) -> dict[str, Decimal | None]:
+    return {
+        f"{prefix}cpu_request": _dec(r.cpu_request),
+        f"{prefix}cpu_limit": _dec(r.cpu_limit),
+        f"{prefix}memory_request": _dec(r.memory_request),
+        f"{prefix}memory_limit": _dec(r.memory_limit),
+    }
+
+
+def outcome_row(run_id: int, ref: ContainerRef, current: Resources, o: Outcome) -> RecommendationRow:
+    base = {
+        "run_id": run_id,
+        "cluster": ref.cluster,
+        "namespace": ref.namespace,
+        "workload_kind": ref.workload_kind,
+        "workload": ref.workload,
+        "container": ref.container,
+        **_current("current_", current),
+        "evidence": [asdict(e) for e in o.evidence],
+    }
+    if isinstance(o, Recommendation):
+        return RecommendationRow(
+            **base,
+            status="recommended",
+            reason=None,
+            detail=None,
+            **_current("", o.recommended),
+            monthly_saving=o.monthly_saving,
+            confidence=o.confidence,
+            notes=list(o.notes),
+            hpa=[asdict(h) for h in o.hpa],
+        )
+    assert isinstance(o, NoRecommendation)
+    return RecommendationRow(
+        **base,
+        status="no_recommendation",
+        reason=str(o.reason),
+        detail=o.detail,
+        notes=[],
+        hpa=[],
+    )
+
+
+def latest_usage_hour(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(UsageHour.hour)))
+
+
+def run_recommendations(
+    factory: sessionmaker[Session],
+    *,
+    strategy: str = DEFAULT_STRATEGY,
+    cpu_to_memory_ratio: float = 3.0,
+    guardrails: Guardrails | None = None,
+    end: datetime | None = None,
+    namespaces: list[str] | None = None,
+) -> int:
+    """Recommend for every container over the last 14 days of data; return the run id."""
+    with factory() as session:
+        latest = latest_usage_hour(session)
+    stop = end or ((latest + timedelta(hours=1)) if latest else datetime.now(UTC))
+    start = stop - HISTORY
+    started = datetime.now(UTC)
+    with factory() as session, session.begin():
+        run = RecommendationRun(
+            strategy=strategy,
+            started_at=started,
+            window_start=start,
+            window_end=stop,
+            status="running",
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    try:
+        with factory() as session, session.begin():
+            prices = unit_prices(session, cpu_to_memory_ratio)
+            items = load_inputs(session, start, stop, prices, namespaces)
+            recommended = 0
+            for ref, inputs, _w in items:
+                outcome = recommend(inputs, strategy, guardrails)
+                recommended += isinstance(outcome, Recommendation)
+                session.add(outcome_row(run_id, ref, inputs.current, outcome))
+            r = session.get(RecommendationRun, run_id)
+            assert r is not None
+            r.status = "success"
+            r.finished_at = datetime.now(UTC)
+            r.containers = len(items)
+            r.recommended = recommended
+    except Exception as exc:
+        log.exception("rightsizing run %s failed", run_id)
+        with factory() as session, session.begin():
+            r = session.get(RecommendationRun, run_id)
+            assert r is not None
+            r.status = "failed"
+            r.finished_at = datetime.now(UTC)
+            r.error = f"{type(exc).__name__}: {exc}"[:4000]
+        raise
+    log.info("rightsizing run %s: %d containers, %d recommendations", run_id, len(items), recommended)
+    return run_id
+
+
+def latest_run(session: Session) -> RecommendationRun | None:
+    return session.scalars(
+        select(RecommendationRun)
+        .where(RecommendationRun.status == "success")
+        .order_by(RecommendationRun.id.desc())
+        .limit(1)
+    ).first()
