@@ -21,6 +21,7 @@ from rightsizing.evaluation.scoring import Score, score_segment
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import Autoscaler, ContainerInputs, OomEvent, Resources, UsageHistory
+from rightsizing.quantiles import FloatArray
 from rightsizing.results import Recommendation
 from rightsizing.strategies import Strategy, make_strategy
 
@@ -131,3 +132,72 @@ def replay(
             total.merge(replay_series(one, strat, window_days, step_days, guardrails))
         out[strat.name] = total
     return out
+
+
+def _segments(
+    series: Sequence[ReplaySeries], window_days: float, step_days: float
+) -> list[tuple[FloatArray, FloatArray]]:
+    """(sorted cpu, matching weights) of every scored week of every series."""
+    out: list[tuple[FloatArray, FloatArray]] = []
+    for one in series:
+        t = one.times_s
+        if t.size == 0:
+            continue
+        w = one.sample_weights
+        end = float(t[-1]) + one.resolution_s
+        decision = float(t[0]) + window_days * DAY
+        for _ in range(int((end - decision) / (step_days * DAY)) + 1):
+            if decision >= end:
+                break
+            a = int(np.searchsorted(t, decision, side="left"))
+            b = int(np.searchsorted(t, decision + step_days * DAY, side="left"))
+            if b > a:
+                order = np.argsort(one.cpu[a:b], kind="stable")
+                out.append((one.cpu[a:b][order], w[a:b][order]))
+            decision += step_days * DAY
+    return out
+
+
+def _hindsight_at(segs: list[tuple[FloatArray, FloatArray]], k: float) -> Score:
+    score = Score()
+    for v, w in segs:
+        total = float(w.sum())
+        above = total - np.cumsum(w)  # weight strictly above v[i] (ties resolved below)
+        last_of_value = np.r_[v[1:] != v[:-1], True]
+        cost = np.where(last_of_value, v + k * above / total, np.inf)
+        r = float(v[int(np.argmin(cost))])
+        score.weight += total
+        score.cpu_request_sum += r * total
+        score.cpu_usage_sum += float((v * w).sum())
+        score.cpu_over_weight += float(w[v > r].sum())
+    return score
+
+
+def replay_hindsight(
+    series: Sequence[ReplaySeries],
+    under_share: float,
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+) -> Score:
+    """A yardstick, not a strategy: every week's request chosen *knowing that week's usage*.
+
+    Among all constant weekly requests whose aggregate under-provisioned share is at
+    most ``under_share``, it finds (by a Lagrangian search: each week minimises
+    ``request + k x P(usage > request)`` for one common ``k``) the ones with the
+    least aggregate slack. No real strategy can do better than that at the same
+    risk, so when its slack is above 0.8 x the better baseline's, the bar is out of
+    reach on that data.
+    """
+    if not 0.0 <= under_share < 1.0:
+        raise ValueError("under_share must be within [0, 1)")
+    segs = _segments(series, window_days, step_days)
+    lo, hi = -12.0, 8.0  # log10 of k in cores
+    best = _hindsight_at(segs, 10.0**hi)
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        sc = _hindsight_at(segs, 10.0**mid)
+        if sc.cpu_under_share <= under_share:
+            best, hi = sc, mid
+        else:
+            lo = mid
+    return best

@@ -1,0 +1,178 @@
+"""``finops rightsizing``: replay evaluation of the rightsizing strategies.
+
+Registered by the lead as ``finops rightsizing``. This module uses only the pure
+``rightsizing`` package (no database): ``evaluate`` replays a usage CSV (or the
+generated workload families) and prints how each strategy would have done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rightsizing import DEFAULT_STRATEGY, Guardrails, RightsizingError, strategy_names
+from rightsizing.evaluation import (
+    CURRENT,
+    FAMILIES,
+    ReplaySeries,
+    bar_verdict,
+    comparison_rows,
+    generate,
+    load_usage_csv,
+    replay,
+    replay_hindsight,
+)
+
+app = typer.Typer(
+    help="Rightsizing recommendations and their replay evaluation.", no_args_is_help=True
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.callback()
+def _group() -> None:
+    """Rightsizing recommendations and their replay evaluation."""
+
+
+def _pct(x: object) -> str:
+    return "n/a" if not isinstance(x, float) or math.isnan(x) else f"{x:.1%}"
+
+
+@app.command()
+def evaluate(
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="series_id,timestamp_s,cpu_cores,memory_bytes (gzip ok)"),
+    ] = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--family", help=f"generated family instead of a CSV: {', '.join(FAMILIES)}, all"
+        ),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None, typer.Option("--strategy", help="repeat; default: all strategies")
+    ] = None,
+    window_days: Annotated[
+        float, typer.Option(min=1, max=90, help="history per recommendation")
+    ] = 7.0,
+    step_days: Annotated[float, typer.Option(min=1, max=90, help="scored period after each")] = 7.0,
+    seed: Annotated[int, typer.Option(help="seed for --family")] = 1,
+    series: Annotated[int, typer.Option(min=1, max=1000, help="series per --family")] = 6,
+    days: Annotated[int, typer.Option(min=2, max=365, help="days per generated series")] = 28,
+    guardrails: Annotated[bool, typer.Option(help="apply the default guardrails")] = True,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Recommend from each window, score the following week, compare the strategies."""
+    err = Console(stderr=True)
+    names = strategy or strategy_names()
+    try:
+        unknown = [n for n in names if n not in strategy_names()]
+        if unknown:
+            raise RightsizingError(
+                f"unknown strategy {', '.join(unknown)}; choose from {', '.join(strategy_names())}"
+            )
+        if (csv_file is None) == (not family):
+            raise RightsizingError("give either --csv FILE or --family NAME")
+        data: list[ReplaySeries]
+        if csv_file is not None:
+            loaded = load_usage_csv(csv_file)
+            data, source = loaded.series, str(csv_file)
+            if loaded.dropped_zero_rows:
+                err.print(
+                    f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
+                )
+        else:
+            fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
+            data = [s for f in fams for s in generate(f, seed, series, days)]
+            source = f"families {','.join(fams)} seed {seed}"
+        scores = replay(
+            data, names, window_days, step_days, None if guardrails else Guardrails.off()
+        )
+    except RightsizingError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    rows = comparison_rows(scores)
+    verdict = None
+    if DEFAULT_STRATEGY in scores:
+        pre = bar_verdict(scores, DEFAULT_STRATEGY)
+        if pre is not None:
+            hind = replay_hindsight(data, pre.under_allowed, window_days, step_days).cpu_slack
+            verdict = bar_verdict(scores, DEFAULT_STRATEGY, None if math.isnan(hind) else hind)
+    if output is OutputFormat.json:
+        doc = {
+            "source": source,
+            "series": len(data),
+            "window_days": window_days,
+            "step_days": step_days,
+            "results": rows,
+            "bar": verdict.as_dict() if verdict else None,
+        }
+        typer.echo(
+            json.dumps(doc, indent=2, default=str, allow_nan=False)
+            if _finite(doc)
+            else json.dumps(doc, indent=2, default=str)
+        )
+        return
+    if output is OutputFormat.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+        return
+    table = Table(title=f"Replay: {source} ({len(data)} series, {window_days:g}-day window)")
+    for col in (
+        "strategy",
+        "CPU slack",
+        "CPU under",
+        "memory slack",
+        "would-be OOMs",
+        "changes",
+        "scored",
+    ):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for r in rows:
+        table.add_row(
+            str(r["strategy"]) + (" (current requests)" if r["strategy"] == CURRENT else ""),
+            _pct(r["cpu_slack"]),
+            _pct(r["cpu_under_share"]),
+            _pct(r["memory_slack"]),
+            str(r["would_be_ooms"]),
+            str(r["changes"]),
+            _pct(r["scored_share"]),
+        )
+    out = Console()
+    out.print(table)
+    if verdict is not None:
+        out.print(
+            f"bar for {verdict.strategy}: {'met' if verdict.met else 'not met'} "
+            f"(slack {_pct(verdict.slack)} vs ≤ {_pct(verdict.slack_allowed)}, "
+            f"under {_pct(verdict.under)} vs ≤ {_pct(verdict.under_allowed)}, "
+            f"OOMs {verdict.ooms} vs ≤ {verdict.ooms_allowed}); "
+            f"hindsight slack at that under share: {_pct(verdict.hindsight_slack)}"
+        )
+
+
+def _finite(doc: object) -> bool:
+    if isinstance(doc, float):
+        return math.isfinite(doc)
+    if isinstance(doc, dict):
+        return all(_finite(v) for v in doc.values())
+    if isinstance(doc, list):
+        return all(_finite(v) for v in doc)
+    return True

@@ -1,0 +1,25 @@
+"""Replay evaluation: generated workload families, CSV loading, replay and scoring."""
+
+from rightsizing.evaluation.families import FAMILIES, generate
+from rightsizing.evaluation.loader import LoadedUsage, load_usage_csv, parse_usage_csv
+from rightsizing.evaluation.replay import CURRENT, replay, replay_hindsight, replay_series
+from rightsizing.evaluation.report import BarVerdict, bar_verdict, comparison_rows
+from rightsizing.evaluation.scoring import Score
+from rightsizing.evaluation.series import ReplaySeries
+
+__all__ = [
+    "CURRENT",
+    "FAMILIES",
+    "BarVerdict",
+    "LoadedUsage",
+    "ReplaySeries",
+    "Score",
+    "bar_verdict",
+    "comparison_rows",
+    "generate",
+    "load_usage_csv",
+    "parse_usage_csv",
+    "replay",
+    "replay_hindsight",
+    "replay_series",
+]
