@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import config_cmd, db_cmd, serve_cmd
+from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd
 
 cli = typer.Typer(
     name="finops",
@@ -15,6 +15,8 @@ cli = typer.Typer(
 )
 cli.add_typer(config_cmd.app, name="config", help="Validate and show configuration.")
 cli.add_typer(db_cmd.app, name="db", help="Database migrations.")
+cli.add_typer(rightsizing_cmd.app, name="rightsizing", help="Rightsizing recommendations and replay.")
+recommend_cmd.register(rightsizing_cmd.app)
 serve_cmd.register(cli)
 
 
