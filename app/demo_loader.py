@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collectors.demo import DemoCollector
 from rich.console import Console
 from rich.progress import Progress
 
@@ -10,6 +9,8 @@ from app.context import AppContext
 from app.db.migrate import upgrade
 from app.errors import FinopsError
 from app.ingest import run_collector
+from app.recommendations.service import run_recommendations
+from collectors.demo import DemoCollector
 from collectors.records import TimeWindow
 
 
@@ -28,6 +29,9 @@ def load_demo(ctx: AppContext, console: Console) -> None:
                 raise FinopsError(f"demo load failed: {result.error}")
             total_rows += result.rows
             progress.advance(task)
+    run_recommendations(
+        ctx.sessions, cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio
+    )
     console.print(
         f"demo data loaded: {total_rows:,} records for {TimeWindow(window.start, window.end).start:%Y-%m-%d} "
         f"to {window.end:%Y-%m-%d}",

@@ -15,7 +15,9 @@ cli = typer.Typer(
 )
 cli.add_typer(config_cmd.app, name="config", help="Validate and show configuration.")
 cli.add_typer(db_cmd.app, name="db", help="Database migrations.")
-cli.add_typer(rightsizing_cmd.app, name="rightsizing", help="Rightsizing recommendations and replay.")
+cli.add_typer(
+    rightsizing_cmd.app, name="rightsizing", help="Rightsizing recommendations and replay."
+)
 recommend_cmd.register(rightsizing_cmd.app)
 serve_cmd.register(cli)
 

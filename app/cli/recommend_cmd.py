@@ -78,7 +78,11 @@ def register(group: typer.Typer) -> None:
         if fmt is Format.json:
             console.print_json(json.dumps({"run_id": run_id, "items": items}))
         elif fmt is Format.yaml:
-            console.print(yaml.safe_dump({"run_id": run_id, "items": items}, sort_keys=False), end="", markup=False)
+            console.print(
+                yaml.safe_dump({"run_id": run_id, "items": items}, sort_keys=False),
+                end="",
+                markup=False,
+            )
         elif fmt is Format.csv:
             buf = io.StringIO()
             flat = [_flat(i) for i in items]
@@ -89,7 +93,17 @@ def register(group: typer.Typer) -> None:
             console.print(buf.getvalue(), end="", markup=False, highlight=False)
         else:
             table = Table(title=f"Rightsizing run {run_id} ({strategy})")
-            for col in ("workload", "container", "CPU req", "→", "Mem req", "→", "$/month", "conf.", "status"):
+            for col in (
+                "workload",
+                "container",
+                "CPU req",
+                "→",
+                "Mem req",
+                "→",
+                "$/month",
+                "conf.",
+                "status",
+            ):
                 table.add_column(col)
             for i in items:
                 rec = i["recommended"] or {}

@@ -6,5 +6,5 @@ adds a models module.
 
 from __future__ import annotations
 
-import app.db.models  # noqa: F401
+import app.db.models
 import app.recommendations.models  # noqa: F401

@@ -43,7 +43,9 @@ class ContainerRef:
 
     @property
     def key(self) -> str:
-        return f"{self.cluster}/{self.namespace}/{self.workload_kind}/{self.workload}/{self.container}"
+        return (
+            f"{self.cluster}/{self.namespace}/{self.workload_kind}/{self.workload}/{self.container}"
+        )
 
 
 def _f(v: Decimal | None) -> float | None:

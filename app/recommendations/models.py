@@ -30,7 +30,9 @@ class RecommendationRun(Base):
 class RecommendationRow(Base):
     __tablename__ = "recommendations"
     __table_args__ = (
-        UniqueConstraint("run_id", "cluster", "namespace", "workload_kind", "workload", "container"),
+        UniqueConstraint(
+            "run_id", "cluster", "namespace", "workload_kind", "workload", "container"
+        ),
         Index("ix_recommendations_workload", "cluster", "namespace", "workload"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,7 +37,9 @@ def _current(prefix: str, r: Resources) -> dict[str, Decimal | None]:
     }
 
 
-def outcome_row(run_id: int, ref: ContainerRef, current: Resources, o: Outcome) -> RecommendationRow:
+def outcome_row(
+    run_id: int, ref: ContainerRef, current: Resources, o: Outcome
+) -> RecommendationRow:
     base = {
         "run_id": run_id,
         "cluster": ref.cluster,
@@ -125,7 +127,9 @@ def run_recommendations(
             r.finished_at = datetime.now(UTC)
             r.error = f"{type(exc).__name__}: {exc}"[:4000]
         raise
-    log.info("rightsizing run %s: %d containers, %d recommendations", run_id, len(items), recommended)
+    log.info(
+        "rightsizing run %s: %d containers, %d recommendations", run_id, len(items), recommended
+    )
     return run_id
 
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "tacos.yaml"
 
 
-def finops(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def finops(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("finops", path=str(Path(sys.executable).parent)) or "finops"
     base = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
     return subprocess.run(
@@ -101,3 +103,62 @@ def test_demo_refuses_a_port_in_use(tmp_path: Path) -> None:
         result = finops("demo", "--port", str(port), cwd=tmp_path)
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_demo_serves_the_five_tacos_services_with_numbers(tmp_path: Path) -> None:
+    """The README's first command, end to end: load, print the URL, serve real numbers."""
+    import json
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = shutil.which("finops", path=str(Path(sys.executable).parent)) or "finops"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    proc = subprocess.Popen(
+        [exe, "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 120
+        assert proc.stdout is not None
+        while time.monotonic() < deadline and url is None:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("dashboard: "):
+                url = line.split()[1]
+        assert url == f"http://127.0.0.1:{port}/"
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url + "api/v1/workloads", timeout=5) as resp:
+                    body = resp.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        items = {i["name"]: i for i in json.loads(body)["items"] if i["namespace"] == "tacos"}
+        assert set(items) == {
+            "gateway-api",
+            "reservation-api",
+            "inventory-api",
+            "payment-sim-api",
+            "reservation-worker",
+        }
+        for w in items.values():
+            assert w["containers"][0]["cpu_request_cores"] > 0
+            assert w["last_day"]["cpu_avg_cores"] is not None
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            page = resp.read().decode()
+        for name in items:
+            assert name in page
+        assert (tmp_path / "finops.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

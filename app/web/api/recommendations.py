@@ -59,9 +59,7 @@ def recommendations(
     if status:
         stmt = stmt.where(RecommendationRow.status == status)
     rows = session.scalars(stmt).all()
-    items = sorted(
-        (serialize(r) for r in rows), key=lambda i: -(i["monthly_saving"] or 0.0)
-    )
+    items = sorted((serialize(r) for r in rows), key=lambda i: -(i["monthly_saving"] or 0.0))
     total = sum((r.monthly_saving or Decimal(0)) for r in rows if r.status == "recommended")
     return {
         "run": {

@@ -15,7 +15,9 @@ from tests.support.sample_batches import FailingCollector, StaticCollector, day_
 
 
 def client_for(engine: Engine, sessions: sessionmaker[Session]) -> TestClient:
-    settings = load_settings(database_url=engine.url.render_as_string(hide_password=False), demo=True)
+    settings = load_settings(
+        database_url=engine.url.render_as_string(hide_password=False), demo=True
+    )
     ctx = AppContext(settings=settings, engine=engine, sessions=sessions)
     return TestClient(create_app(ctx))
 
@@ -28,7 +30,9 @@ def test_health_and_readiness(engine: Engine, sessions: sessionmaker[Session]) -
     assert ready.json() == {"status": "ok", "database": "reachable", "migrations": head_revision()}
 
 
-def test_readiness_fails_when_migrations_are_behind(engine: Engine, sessions: sessionmaker[Session]) -> None:
+def test_readiness_fails_when_migrations_are_behind(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
     client = client_for(engine, sessions)
     downgrade(engine, "base")
     try:
@@ -46,7 +50,12 @@ def test_workloads_endpoint_reports_requests_and_usage(
     body = client_for(engine, sessions).get("/api/v1/workloads").json()
     assert body["count"] == 1
     w = body["items"][0]
-    assert (w["namespace"], w["name"], w["kind"], w["replicas"]) == ("tacos", "gateway-api", "Deployment", 2)
+    assert (w["namespace"], w["name"], w["kind"], w["replicas"]) == (
+        "tacos",
+        "gateway-api",
+        "Deployment",
+        2,
+    )
     assert w["containers"][0]["cpu_request_cores"] == 0.5
     assert w["containers"][0]["memory_limit_bytes"] == 1024 * 2**20
     # 0.5 cores average per pod × 2 pods in every hour of the last day
@@ -55,7 +64,9 @@ def test_workloads_endpoint_reports_requests_and_usage(
     assert w["autoscalers"][0]["max_replicas"] == 10
 
 
-def test_collection_runs_endpoint_lists_failures(engine: Engine, sessions: sessionmaker[Session]) -> None:
+def test_collection_runs_endpoint_lists_failures(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
     window = day_window()
     run_collector(sessions, StaticCollector(), window)
     run_collector(sessions, FailingCollector(), window)

@@ -12,7 +12,6 @@ from alembic import op
 
 import app.db.types
 
-
 revision: str = "0004"
 down_revision: str | None = "0001"
 branch_labels: Sequence[str] | None = None
