@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd
+from app.cli import collect_cmd, config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd
 
 cli = typer.Typer(
     name="finops",
@@ -20,6 +20,7 @@ cli.add_typer(
 )
 recommend_cmd.register(rightsizing_cmd.app)
 serve_cmd.register(cli)
+collect_cmd.register(cli)
 
 
 def run() -> None:
