@@ -11,7 +11,7 @@ and converted to bytes only when records are built.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -85,6 +85,33 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class RequestChange:
+    """A past change of requests (a merged rightsizing PR), so the spec history has two rows.
+
+    Before ``hour_utc`` on the day ``days_before_last`` days before the last whole day,
+    the containers named in ``earlier`` had these (CPU cores, memory MiB) requests.
+    Only requests change, so usage is unaffected and only the allocation differs.
+    """
+
+    days_before_last: int
+    hour_utc: int
+    earlier: Mapping[str, tuple[float, float]]
+
+    def first_hour_after(self, whole_days: int) -> int:
+        """Hour of the span at which the current spec starts (0 or less: before the span)."""
+        return (whole_days - 1 - self.days_before_last) * 24 + self.hour_utc
+
+    def before(self, containers: tuple[ContainerModel, ...]) -> tuple[ContainerModel, ...]:
+        out = []
+        for c in containers:
+            if c.name in self.earlier:
+                cpu, memory = self.earlier[c.name]
+                c = replace(c, cpu_request=cpu, memory_request=memory)
+            out.append(c)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class WorkloadModel:
     namespace: str
     kind: str
@@ -95,6 +122,17 @@ class WorkloadModel:
     load_kind: LoadKind = "constant"
     load_share: float = 1.0
     annotations: Mapping[str, str] = field(default_factory=dict)
+    request_change: RequestChange | None = None
+
+    def spec_versions(self, whole_days: int) -> list[tuple[int, tuple[ContainerModel, ...]]]:
+        """(first hour of the span, containers) for each spec in force during the span."""
+        change = self.request_change
+        if change is None:
+            return [(0, self.containers)]
+        switch = change.first_hour_after(whole_days)
+        if switch <= 0:
+            return [(0, self.containers)]
+        return [(0, change.before(self.containers)), (switch, self.containers)]
 
     def autoscalers(self) -> tuple[AutoscalerSpec, ...]:
         s = self.scaling
@@ -126,10 +164,20 @@ class WorkloadModel:
         return ()
 
     def pod_cpu_request(self) -> float:
-        return sum(c.cpu_request or 0.0 for c in self.containers)
+        """Cores requested by one pod of the current spec."""
+        return pod_cpu_request(self.containers)
 
     def pod_memory_request(self) -> float:
-        return sum(c.memory_request or 0.0 for c in self.containers)
+        """MiB requested by one pod of the current spec."""
+        return pod_memory_request(self.containers)
+
+
+def pod_cpu_request(containers: tuple[ContainerModel, ...]) -> float:
+    return sum(c.cpu_request or 0.0 for c in containers)
+
+
+def pod_memory_request(containers: tuple[ContainerModel, ...]) -> float:
+    return sum(c.memory_request or 0.0 for c in containers)
 
 
 @dataclass(frozen=True)
@@ -211,6 +259,8 @@ WORKLOADS: tuple[WorkloadModel, ...] = (
         "finops", "Deployment", "finops-api", _labels("finops-api"),
         Scaling("fixed", 2, 2),
         (ContainerModel("finops-api", 0.25, 1.0, 512, 1024, 0.04, 0.0, 310),),
+        # finops rightsized itself: its first merged PR halved its requests.
+        request_change=RequestChange(12, 6, {"finops-api": (0.5, 1024)}),
     ),
     WorkloadModel(
         "finops", "Deployment", "finops-scheduler", _labels("finops-scheduler"),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pytest
 
 from collectors.demo import DemoCollector
 from collectors.demo.topology import MIB, QUOTAS, WORKLOADS, workload
-from collectors.records import Batch, ContainerUsageHour, WorkloadRecord
+from collectors.records import Batch, ContainerUsageHour, TimeWindow, WorkloadRecord
 
 
 def _rows(batch: Batch, name: str) -> list[ContainerUsageHour]:
@@ -203,8 +204,9 @@ def test_pods_fit_on_the_nodes_every_hour(demo: DemoCollector) -> None:
     mem = np.zeros(hours)
     for w in WORKLOADS:
         peak = sim.replicas[w.name].reshape(hours, 12).max(axis=1)
-        cpu += peak * w.pod_cpu_request()
-        mem += peak * w.pod_memory_request() * MIB
+        for first, containers in w.spec_versions(sim.timeline.whole_days):
+            cpu[first:] += peak[first:] * sum(c.cpu_request or 0 for c in containers)
+            mem[first:] += peak[first:] * sum(c.memory_request or 0 for c in containers) * MIB
     cap_cpu = np.zeros(hours)
     cap_mem = np.zeros(hours)
     for n in sim.nodes:
@@ -262,3 +264,29 @@ def test_cost_tags_come_from_pod_labels_then_namespace(full: Batch) -> None:
     assert tags["coredns"]["team"] == "platform"
     ns = {n.name for n in full.namespaces}
     assert ns == {"tacos", "finops", "kube-system", "monitoring"}
+
+
+def test_finops_api_has_a_spec_history_from_its_own_rightsizing(
+    demo: DemoCollector, full: Batch
+) -> None:
+    versions = [w for w in full.workloads if w.name == "finops-api"]
+    assert len(versions) == 2
+    before, after = sorted(versions, key=lambda w: w.observed_at)
+    assert before.observed_at == demo.full_window().start
+    # 12 days before the last whole day (2026-02-28), at 06:00 UTC.
+    assert after.observed_at == datetime(2026, 2, 16, 6, tzinfo=after.observed_at.tzinfo)
+    assert before.containers[0].cpu_request == Decimal("0.5")
+    assert after.containers[0].cpu_request == Decimal("0.25")
+    assert before.containers[0].memory_request == Decimal(1024 * MIB)
+    assert after.containers[0].memory_request == Decimal(512 * MIB)
+    assert before.containers[0].cpu_limit == after.containers[0].cpu_limit
+    # Every other workload has one spec for the whole span.
+    others = Counter(w.name for w in full.workloads if w.name != "finops-api")
+    assert set(others.values()) == {1}
+    # A window on one side of the change sees only the spec in force then.
+    early = demo.collect(TimeWindow(before.observed_at, after.observed_at))
+    late = demo.collect(TimeWindow(after.observed_at, demo.full_window().end))
+    assert [w.observed_at for w in early.workloads if w.name == "finops-api"] == [
+        before.observed_at
+    ]
+    assert [w.observed_at for w in late.workloads if w.name == "finops-api"] == [after.observed_at]
