@@ -32,8 +32,8 @@ at midnight UTC so that every day except the current one is whole.
 * Traffic: a daily cycle peaking at 12:00 UTC around 6k requests/s with a long quiet
   night, busier weekends, +10% growth over the span, and a **ticket on-sale event** at
   11:00 UTC eight days before the last whole day that reaches ~29.5k requests/s: the
-  gateway and reservation-api hit their HPA maximums, the gateway is CPU-throttled and
-  the spot node group grows.
+  gateway hits its HPA maximum (40) and is CPU-throttled, reservation-api scales to
+  about 48 of its 50 pods, the worker to about 23, and the spot node group grows.
 * Nodes: 2 × m7g.2xlarge and 1 × m6i.4xlarge on-demand, plus a c6i.4xlarge spot group
   (0-12 nodes, typically 0-2, 6 at the event) that follows the pods' requests like
   Cluster Autoscaler, with the odd spot interruption. Nodes live whole hours; hourly
