@@ -15,14 +15,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from collectors.demo import costs, nodes, replicas, traffic, usage
-from collectors.demo.topology import (
-    MIB,
-    NODE_GROUPS,
-    WORKLOADS,
-    WorkloadModel,
-    pod_cpu_request,
-    pod_memory_request,
-)
+from collectors.demo.models import MIB, WorkloadModel, pod_cpu_request, pod_memory_request
+from collectors.demo.topology import NODE_GROUPS, WORKLOADS
 from collectors.demo.traffic import STEPS_PER_HOUR, Timeline
 
 #: Cost Explorer marks the most recent days as estimated until the month is finalized.

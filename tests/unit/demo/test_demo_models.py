@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from collectors.demo import nodes, replicas, traffic, usage
-from collectors.demo.topology import ContainerModel, NodeGroup, Scaling, WorkloadModel, workload
+from collectors.demo.models import ContainerModel, NodeGroup, Scaling, WorkloadModel
+from collectors.demo.topology import workload
 from collectors.demo.traffic import Timeline
 
 SPOT = NodeGroup("spot", "c6i.4xlarge", "spot", 16, 32, Decimal("0.25"), 0, 5, True)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from collectors.demo import DemoCollector
-from collectors.demo.topology import MIB, QUOTAS, WORKLOADS, workload
+from collectors.demo.models import MIB
+from collectors.demo.topology import QUOTAS, WORKLOADS, workload
 from collectors.records import Batch, ContainerUsageHour, TimeWindow, WorkloadRecord
 
 
