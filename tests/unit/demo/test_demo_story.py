@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -94,7 +94,7 @@ def test_a_spike_day_pushes_gateway_and_reservation_to_their_maximum(
     throttled = [u.throttled_ratio or 0.0 for u in _rows(full, "gateway-api")]
     assert max(throttled) > 0.01
     assert np.median(throttled) < 0.001
-    assert 25_000 < demo.simulation().rps.max() < 30_000
+    assert 25_000 < demo.simulation().rps.max() <= 30_000
 
 
 def test_replicas_stay_within_autoscaler_bounds(demo: DemoCollector, full: Batch) -> None:
@@ -291,3 +291,17 @@ def test_finops_api_has_a_spec_history_from_its_own_rightsizing(
         before.observed_at
     ]
     assert [w.observed_at for w in late.workloads if w.name == "finops-api"] == [after.observed_at]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_story_does_not_depend_on_the_seed(seed: int) -> None:
+    demo = DemoCollector(seed=seed, end=datetime(2026, 3, 1, 13, tzinfo=UTC))
+    batch = demo.collect(demo.full_window())
+    sim = demo.simulation()
+    assert max(u.cpu_p95 for u in _rows(batch, "inventory-api")) < 1.0  # request: 2 cores
+    assert {u.workload for u in batch.usage if u.oom_kills} == {"payment-sim-api"}
+    assert sum(1 for u in _rows(batch, "payment-sim-api") if u.oom_kills) >= 5
+    worker_hours = {u.hour for u in _rows(batch, "reservation-worker")}
+    assert len(demo.full_window().hours()) - len(worker_hours) >= 100
+    assert 25_000 < sim.rps.max() <= 30_000
+    assert sim.replicas["gateway-api"].max() == 40
