@@ -180,7 +180,7 @@ def test_a_short_span_still_has_the_whole_story() -> None:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     cuts=st.lists(st.integers(min_value=1, max_value=(30 * 24 + 12) * 60), max_size=6, unique=True)
