@@ -130,6 +130,12 @@ class DemoCollector:
             return self._simulation
 
     def collect(self, window: TimeWindow) -> Batch:
+        """The records of ``window`` clipped to the span; an empty batch outside it.
+
+        Every natural key occurs once per batch, except ``WorkloadRecord``s: a workload
+        whose spec changed inside the window appears once per spec, in ``observed_at``
+        order, so that ingest can write both rows of its spec history.
+        """
         if not isinstance(window, TimeWindow):
             raise DemoError(f"collect() needs a TimeWindow, got {type(window).__name__}")
         tl = self.timeline

@@ -305,3 +305,21 @@ def test_the_story_does_not_depend_on_the_seed(seed: int) -> None:
     assert len(demo.full_window().hours()) - len(worker_hours) >= 100
     assert 25_000 < sim.rps.max() <= 30_000
     assert sim.replicas["gateway-api"].max() == 40
+
+
+def test_natural_keys_are_unique_within_a_batch(full: Batch) -> None:
+    usage_keys = [
+        (u.cluster, u.namespace, u.workload_kind, u.workload, u.container, u.hour)
+        for u in full.usage
+    ]
+    assert len(usage_keys) == len(set(usage_keys))
+    assert len({(n.cluster, n.name) for n in full.nodes}) == len(full.nodes)
+    assert len({(n.cluster, n.name) for n in full.namespaces}) == len(full.namespaces)
+    # Workloads repeat only to carry a spec change, in time order.
+    seen: dict[tuple[str, str, str, str], datetime] = {}
+    for w in full.workloads:
+        key = (w.cluster, w.namespace, w.kind, w.name)
+        if key in seen:
+            assert w.observed_at > seen[key]
+            assert w.name == "finops-api"
+        seen[key] = w.observed_at
