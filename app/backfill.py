@@ -55,7 +55,7 @@ def completed_windows(
                 CollectionRun.window_end <= window.end,
             )
         )
-        return {(a, b) for a, b in rows.tuples()}
+        return {(a, b) for a, b in rows}
 
 
 def backfill(

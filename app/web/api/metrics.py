@@ -50,7 +50,7 @@ class DatabaseMetrics(Collector):
                 .where(CollectionRun.started_at >= now - timedelta(hours=24))
                 .group_by(CollectionRun.source, CollectionRun.status)
             )
-            for source, status, n in s.execute(stmt).tuples():
+            for source, status, n in s.execute(stmt):
                 runs.add_metric([source, status], float(n))
             for mark in s.scalars(select(SourceWatermark)):
                 last_ok.add_metric([mark.source], mark.watermark.timestamp())
