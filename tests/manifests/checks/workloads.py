@@ -108,3 +108,19 @@ def proxy_container(workload: Obj) -> Obj:
             if value is not None:
                 res[key][r] = value
     return {"name": "linkerd-proxy", "resources": res}
+
+
+def as_deployment(rollout: Obj) -> Obj:
+    """A Rollout's pod template as an apps/v1 Deployment, for tools that only know built-in
+    kinds (kubernetes-validate, checkov): the pod spec is the same object the pods get."""
+    meta = rollout["metadata"]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {k: v for k, v in meta.items() if k in ("name", "namespace", "labels", "annotations")},
+        "spec": {
+            "selector": rollout["spec"]["selector"],
+            "template": rollout["spec"]["template"],
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}},
+        },
+    }
