@@ -112,10 +112,20 @@ def allowed_edges(objects: list[Obj], model: Model) -> tuple[set[Edge], list[Fin
     return effective, findings
 
 
+def _is_default_deny(policy: Obj) -> bool:
+    spec = policy.get("spec") or {}
+    return (not (spec.get("podSelector") or {}) and set(spec.get("policyTypes") or []) == {"Ingress", "Egress"}
+            and not spec.get("ingress") and not spec.get("egress"))
+
+
 def check_network_graph(objects: list[Obj], model: Model) -> list[Finding]:
     names = [w["metadata"]["name"] for w, _ in pod_labels(objects) if w["metadata"].get("namespace") == model.namespace]
     documented = parse_edges(model, names)
     allowed, findings = allowed_edges(objects, model)
+    if not any(_is_default_deny(p) for p in objects if p["kind"] == "NetworkPolicy"
+               and p["metadata"].get("namespace") == model.namespace):
+        findings.append(Finding("network", f"Namespace/{model.namespace}", "no default-deny NetworkPolicy "
+                                "(empty podSelector, Ingress and Egress, no rules)"))
     for e in sorted(allowed - documented):
         findings.append(Finding("network", e[0], f"may reach {e[1]}:{e[2]}, which the documented call graph "
                                 "does not have"))

@@ -24,6 +24,7 @@ from .findings import Finding, ref
 
 Obj = dict[str, Any]
 EKS_VERSION = "1.33"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CRD_DIR = Path(__file__).resolve().parents[1] / "crds"
 
 
@@ -64,7 +65,7 @@ def crd_index(directory: Path = CRD_DIR) -> dict[tuple[str, str], CrdVersion]:
     """(apiVersion, kind) -> served schema, from every CRD file in ``directory``."""
     index: dict[tuple[str, str], CrdVersion] = {}
     for path in sorted(directory.glob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
             if not doc or doc.get("kind") != "CustomResourceDefinition":
                 continue
             spec = doc["spec"]
