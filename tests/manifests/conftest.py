@@ -34,7 +34,10 @@ def _render_cached(directory: Path, kubectl: str) -> tuple[dict[str, Any], ...]:
 @pytest.fixture(scope="session")
 def kubectl() -> str:
     path = find_kubectl()
-    require(path is not None, "kubectl not found (PATH, $KUBECTL or .tools/kubectl; `make -f mk/manifests.mk kubectl`)")
+    require(
+        path is not None,
+        "kubectl not found (PATH, $KUBECTL or .tools/kubectl; `make -f mk/manifests.mk kubectl`)",
+    )
     assert path is not None
     return path
 

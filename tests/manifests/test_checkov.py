@@ -42,13 +42,21 @@ def test_rollouts_are_scanned_as_deployments(rendered) -> None:
 def test_no_inline_skips(rendered) -> None:
     for d in ALL_DIRS:
         for o in rendered(d):
-            assert not any(k.startswith("checkov.io/skip") for k in (o["metadata"].get("annotations") or {}))
+            assert not any(
+                k.startswith("checkov.io/skip") for k in (o["metadata"].get("annotations") or {})
+            )
 
 
 @pytest.mark.slow
 def test_broken_overlay_fails_checkov(rendered, checkov: str) -> None:
     _, failed = run_checkov(rendered(BROKEN / "tacos"), checkov)
     found = {(f.subject, f.message.split()[0]) for f in failed}
-    assert ("Deployment.tacos.payment-sim-api", "CKV_K8S_43") in found, report(failed)  # image digest
-    assert ("Deployment.tacos.payment-sim-api", "CKV_K8S_22") in found, report(failed)  # read-only root fs
-    assert ("Deployment.tacos.gateway-api", "CKV_K8S_20") in found, report(failed)  # privilege escalation
+    assert ("Deployment.tacos.payment-sim-api", "CKV_K8S_43") in found, report(
+        failed
+    )  # image digest
+    assert ("Deployment.tacos.payment-sim-api", "CKV_K8S_22") in found, report(
+        failed
+    )  # read-only root fs
+    assert ("Deployment.tacos.gateway-api", "CKV_K8S_20") in found, report(
+        failed
+    )  # privilege escalation

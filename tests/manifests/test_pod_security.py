@@ -22,12 +22,21 @@ def test_overlays_are_restricted(rendered, directory: Path) -> None:
 
 
 GOOD: dict[str, Any] = {
-    "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
-    "containers": [{
-        "name": "app",
-        "image": "x",
-        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
-    }],
+    "securityContext": {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    },
+    "containers": [
+        {
+            "name": "app",
+            "image": "x",
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "capabilities": {"drop": ["ALL"]},
+            },
+        }
+    ],
     "volumes": [{"name": "tmp", "emptyDir": {}}],
 }
 
@@ -55,14 +64,34 @@ def _mutate(path: str, value: Any) -> dict[str, Any]:
         ("securityContext.runAsNonRoot", False, "runAsNonRoot must be true"),
         ("securityContext.runAsUser", 0, "pod runAsUser: 0"),
         ("securityContext.seccompProfile", {"type": "Unconfined"}, "pod seccompProfile Unconfined"),
-        ("securityContext.sysctls", [{"name": "kernel.msgmax", "value": "1"}], "sysctl kernel.msgmax"),
+        (
+            "securityContext.sysctls",
+            [{"name": "kernel.msgmax", "value": "1"}],
+            "sysctl kernel.msgmax",
+        ),
         ("containers.0.securityContext.privileged", True, "container app: privileged"),
-        ("containers.0.securityContext.allowPrivilegeEscalation", True, "allowPrivilegeEscalation must be false"),
-        ("containers.0.securityContext.capabilities", {"drop": ["NET_RAW"]}, "capabilities.drop must contain ALL"),
-        ("containers.0.securityContext.capabilities", {"drop": ["ALL"], "add": ["NET_ADMIN"]}, "adds capabilities NET_ADMIN"),
+        (
+            "containers.0.securityContext.allowPrivilegeEscalation",
+            True,
+            "allowPrivilegeEscalation must be false",
+        ),
+        (
+            "containers.0.securityContext.capabilities",
+            {"drop": ["NET_RAW"]},
+            "capabilities.drop must contain ALL",
+        ),
+        (
+            "containers.0.securityContext.capabilities",
+            {"drop": ["ALL"], "add": ["NET_ADMIN"]},
+            "adds capabilities NET_ADMIN",
+        ),
         ("containers.0.securityContext.procMount", "Unmasked", "procMount Unmasked"),
         ("containers.0.ports", [{"containerPort": 80, "hostPort": 80}], "hostPort 80"),
-        ("containers.0.securityContext.appArmorProfile", {"type": "Unconfined"}, "appArmorProfile Unconfined"),
+        (
+            "containers.0.securityContext.appArmorProfile",
+            {"type": "Unconfined"},
+            "appArmorProfile Unconfined",
+        ),
     ],
 )
 def test_each_violation_is_named(path: str, value: Any, message: str) -> None:
@@ -71,7 +100,9 @@ def test_each_violation_is_named(path: str, value: Any, message: str) -> None:
 
 
 def test_net_bind_service_is_the_one_allowed_capability() -> None:
-    spec = _mutate("containers.0.securityContext.capabilities", {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})
+    spec = _mutate(
+        "containers.0.securityContext.capabilities", {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}
+    )
     assert check_pod_spec(spec, "pod") == []
 
 
@@ -83,8 +114,17 @@ def test_init_containers_are_checked_too() -> None:
 
 
 def test_namespace_must_enforce_audit_and_warn_restricted() -> None:
-    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": {
-        "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"}}}
+    ns = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": "x",
+            "labels": {
+                "pod-security.kubernetes.io/enforce": "baseline",
+                "pod-security.kubernetes.io/warn": "restricted",
+            },
+        },
+    }
     assert [f.message for f in check_namespaces([ns])] == [
         "label pod-security.kubernetes.io/enforce is not 'restricted'",
         "label pod-security.kubernetes.io/audit is not 'restricted'",

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from .checks.findings import report
-from .checks.rbac import FINOPS_AWS_ACTIONS, check_finops_cluster_role, check_iam_policy, check_roles_read_only
+from .checks.rbac import (
+    FINOPS_AWS_ACTIONS,
+    check_finops_cluster_role,
+    check_iam_policy,
+    check_roles_read_only,
+)
 from .conftest import FINOPS_OVERLAYS, MANIFESTS, TACOS_OVERLAYS, short
 
 POLICY = MANIFESTS / "finops" / "iam" / "finops-policy.json"
@@ -49,20 +54,34 @@ def test_finops_role_drift_is_named(rendered) -> None:
 def test_finops_uses_its_own_service_account_with_irsa(rendered) -> None:
     objects = rendered(FINOPS_OVERLAYS[2])
     binding = next(o for o in objects if o["kind"] == "ClusterRoleBinding")
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "finops", "namespace": "finops"}]
-    sa = next(o for o in objects if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "finops")
-    assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == "arn:aws:iam::210987654321:role/tacos-finops"
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "finops", "namespace": "finops"}
+    ]
+    sa = next(
+        o for o in objects if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "finops"
+    )
+    assert (
+        sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+        == "arn:aws:iam::210987654321:role/tacos-finops"
+    )
     deploy = next(o for o in objects if o["kind"] == "Deployment")
-    assert deploy["spec"]["replicas"] == 1 and deploy["spec"]["strategy"]["type"] == "Recreate"
-    token = next(v for v in deploy["spec"]["template"]["spec"]["volumes"] if v["name"] == "kube-api-access")
+    assert deploy["spec"]["replicas"] == 1
+    assert deploy["spec"]["strategy"]["type"] == "Recreate"
+    token = next(
+        v for v in deploy["spec"]["template"]["spec"]["volumes"] if v["name"] == "kube-api-access"
+    )
     assert token["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"] == 3600
 
 
 def test_iam_policy_allows_exactly_the_calls_made() -> None:
     policy = json.loads(POLICY.read_text())
     assert check_iam_policy(policy) == []
-    assert FINOPS_AWS_ACTIONS == {"ce:GetCostAndUsage", "ce:GetCostForecast", "pricing:GetProducts",
-                                  "ec2:DescribeSpotPriceHistory"}
+    assert {
+        "ce:GetCostAndUsage",
+        "ce:GetCostForecast",
+        "pricing:GetProducts",
+        "ec2:DescribeSpotPriceHistory",
+    } == FINOPS_AWS_ACTIONS
 
 
 def test_iam_policy_drift_is_named() -> None:

@@ -28,7 +28,9 @@ def fleet_need(objects: list[Obj]) -> dict[str, Decimal]:
     """What the quota must admit: every workload at max replicas plus surge, proxy included."""
     ns = _namespace(objects)
     index = scalers(objects)
-    need = {"pods": Decimal(0)} | {f"{k}.{r}": Decimal(0) for k in ("requests", "limits") for r in RESOURCES}
+    need = {"pods": Decimal(0)} | {
+        f"{k}.{r}": Decimal(0) for k in ("requests", "limits") for r in RESOURCES
+    }
     for w in workloads(objects):
         b = bounds(w, index)
         pods = Decimal(b.max_replicas + b.surge)
@@ -66,12 +68,24 @@ def check_quota(objects: list[Obj], model: Model) -> list[Finding]:
             have = quantity(hard[key], f"{ref(q)} {key}")
             ceiling = _round_up(key, required * (1 + model.quota_headroom))
             if have < required:
-                findings.append(Finding("quota", ref(q), f"{key}={hard[key]} does not admit the fleet at "
-                                        f"max replicas plus surge, which needs {_show(key, required)}"))
+                findings.append(
+                    Finding(
+                        "quota",
+                        ref(q),
+                        f"{key}={hard[key]} does not admit the fleet at "
+                        f"max replicas plus surge, which needs {_show(key, required)}",
+                    )
+                )
             elif have > ceiling:
-                findings.append(Finding("quota", ref(q), f"{key}={hard[key]} exceeds the need "
-                                        f"{_show(key, required)} plus the stated headroom "
-                                        f"{model.quota_headroom} (at most {_show(key, ceiling)})"))
+                findings.append(
+                    Finding(
+                        "quota",
+                        ref(q),
+                        f"{key}={hard[key]} exceeds the need "
+                        f"{_show(key, required)} plus the stated headroom "
+                        f"{model.quota_headroom} (at most {_show(key, ceiling)})",
+                    )
+                )
     return findings
 
 
@@ -94,20 +108,45 @@ def check_limit_range(objects: list[Obj]) -> list[Finding]:
                     req = (res.get("requests") or {}).get(r)
                     lim = (res.get("limits") or {}).get(r)
                     where = f"container {c['name']}"
-                    if req is not None and r in (lr.get("min") or {}):
-                        if quantity(req, where) < quantity(lr["min"][r], "LimitRange min"):
-                            findings.append(Finding("limitrange", ref(w), f"{where} requests {r}={req} "
-                                                    f"below the LimitRange min {lr['min'][r]}"))
-                    if lim is not None and r in (lr.get("max") or {}):
-                        if quantity(lim, where) > quantity(lr["max"][r], "LimitRange max"):
-                            findings.append(Finding("limitrange", ref(w), f"{where} limit {r}={lim} "
-                                                    f"above the LimitRange max {lr['max'][r]}"))
+                    lo = (lr.get("min") or {}).get(r)
+                    hi = (lr.get("max") or {}).get(r)
+                    if (
+                        req is not None
+                        and lo is not None
+                        and quantity(req, where) < quantity(lo, "min")
+                    ):
+                        findings.append(
+                            Finding(
+                                "limitrange",
+                                ref(w),
+                                f"{where} requests {r}={req} "
+                                f"below the LimitRange min {lr['min'][r]}",
+                            )
+                        )
+                    if (
+                        lim is not None
+                        and hi is not None
+                        and quantity(lim, where) > quantity(hi, "max")
+                    ):
+                        findings.append(
+                            Finding(
+                                "limitrange",
+                                ref(w),
+                                f"{where} limit {r}={lim} above the LimitRange max {lr['max'][r]}",
+                            )
+                        )
                     ratio = (lr.get("maxLimitRequestRatio") or {}).get(r)
                     if req is not None and lim is not None and ratio is not None:
                         actual = quantity(lim, where) / quantity(req, where)
                         if actual > quantity(ratio, "ratio"):
-                            findings.append(Finding("limitrange", ref(w), f"{where} {r} limit/request "
-                                                    f"ratio {actual:.2f} above the LimitRange's {ratio}"))
+                            findings.append(
+                                Finding(
+                                    "limitrange",
+                                    ref(w),
+                                    f"{where} {r} limit/request "
+                                    f"ratio {actual:.2f} above the LimitRange's {ratio}",
+                                )
+                            )
     return findings
 
 
@@ -135,29 +174,53 @@ def check_rps_capacity(objects: list[Obj], model: Model) -> list[Finding]:
     for svc, need in sorted(model.service_rps().items()):
         w = by_name.get(svc)
         if w is None:
-            findings.append(Finding("rps", svc, "is in the traffic mix but no workload has that name"))
+            findings.append(
+                Finding("rps", svc, "is in the traffic mix but no workload has that name")
+            )
             continue
         raw = _annotation(w, "rps-per-pod")
         if raw is None:
-            findings.append(Finding("rps", ref(w), "has no capacity.tacos.io/rps-per-pod annotation"))
+            findings.append(
+                Finding("rps", ref(w), "has no capacity.tacos.io/rps-per-pod annotation")
+            )
             continue
         per_pod = quantity(raw, ref(w))
         b = bounds(w, index)
         if b.max_replicas * per_pod < need:
-            findings.append(Finding("rps", ref(w), f"max {b.max_replicas} replicas x {per_pod} rps/pod = "
-                                    f"{b.max_replicas * per_pod} < {need.normalize():f} rps needed at "
-                                    f"{model.target_rps} rps aggregate"))
+            findings.append(
+                Finding(
+                    "rps",
+                    ref(w),
+                    f"max {b.max_replicas} replicas x {per_pod} rps/pod = "
+                    f"{b.max_replicas * per_pod} < {need.normalize():f} rps needed at "
+                    f"{model.target_rps} rps aggregate",
+                )
+            )
         target = _hpa_rps_target(b.scaler)
         if b.scaler is not None and b.scaler["kind"] == "HorizontalPodAutoscaler":
             if target is None:
-                findings.append(Finding("rps", ref(b.scaler), "does not scale on http_requests_per_second"))
+                findings.append(
+                    Finding("rps", ref(b.scaler), "does not scale on http_requests_per_second")
+                )
             elif target > per_pod:
-                findings.append(Finding("rps", ref(b.scaler), f"RPS target {target} is above the pod's "
-                                        f"capacity {per_pod}: pods saturate before it scales"))
+                findings.append(
+                    Finding(
+                        "rps",
+                        ref(b.scaler),
+                        f"RPS target {target} is above the pod's "
+                        f"capacity {per_pod}: pods saturate before it scales",
+                    )
+                )
             elif b.max_replicas * target < need:
-                findings.append(Finding("rps", ref(b.scaler), f"max {b.max_replicas} x target {target} = "
-                                        f"{b.max_replicas * target} < {need.normalize():f}: the HPA sits "
-                                        "at its maximum at the design load"))
+                findings.append(
+                    Finding(
+                        "rps",
+                        ref(b.scaler),
+                        f"max {b.max_replicas} x target {target} = "
+                        f"{b.max_replicas * target} < {need.normalize():f}: the HPA sits "
+                        "at its maximum at the design load",
+                    )
+                )
     return findings
 
 
@@ -171,7 +234,9 @@ def check_db_connections(objects: list[Obj], model: Model) -> list[Finding]:
     for w in workloads(objects):
         raw = _annotation(w, "db-pool-per-pod")
         if raw is None:
-            findings.append(Finding("db", ref(w), "has no capacity.tacos.io/db-pool-per-pod annotation"))
+            findings.append(
+                Finding("db", ref(w), "has no capacity.tacos.io/db-pool-per-pod annotation")
+            )
             continue
         pool = int(raw)
         env = {
@@ -181,11 +246,22 @@ def check_db_connections(objects: list[Obj], model: Model) -> list[Finding]:
         }
         configured = env.get("DB_POOL_MAX_SIZE")
         if pool and configured is None:
-            findings.append(Finding("db", ref(w), f"annotation says a pool of {pool} but no container "
-                                    "sets DB_POOL_MAX_SIZE"))
+            findings.append(
+                Finding(
+                    "db",
+                    ref(w),
+                    f"annotation says a pool of {pool} but no container sets DB_POOL_MAX_SIZE",
+                )
+            )
         elif configured is not None and int(configured) != pool:
-            findings.append(Finding("db", ref(w), f"DB_POOL_MAX_SIZE={configured} disagrees with "
-                                    f"capacity.tacos.io/db-pool-per-pod={pool}"))
+            findings.append(
+                Finding(
+                    "db",
+                    ref(w),
+                    f"DB_POOL_MAX_SIZE={configured} disagrees with "
+                    f"capacity.tacos.io/db-pool-per-pod={pool}",
+                )
+            )
         b = bounds(w, index)
         pool = max(pool, int(configured or 0))
         total += (b.max_replicas + b.surge) * pool
@@ -193,7 +269,13 @@ def check_db_connections(objects: list[Obj], model: Model) -> list[Finding]:
             parts.append(f"{w['metadata']['name']} ({b.max_replicas}+{b.surge}) x {pool}")
     usable = model.db_max_connections - model.db_reserved_connections
     if total > usable:
-        findings.append(Finding("db", f"Namespace/{model.namespace}", f"{' + '.join(parts)} = {total} "
-                                f"connections > {usable} usable ({model.db_max_connections} max - "
-                                f"{model.db_reserved_connections} reserved)"))
+        findings.append(
+            Finding(
+                "db",
+                f"Namespace/{model.namespace}",
+                f"{' + '.join(parts)} = {total} "
+                f"connections > {usable} usable ({model.db_max_connections} max - "
+                f"{model.db_reserved_connections} reserved)",
+            )
+        )
     return findings

@@ -41,13 +41,32 @@ def run_checkov(objects: list[Obj], checkov: str) -> tuple[int, list[Finding]]:
         path = Path(tmp) / "rendered.yaml"
         path.write_text(to_yaml(scannable(objects)))
         proc = subprocess.run(
-            [checkov, "--file", str(path), "--framework", "kubernetes", "--skip-download",
-             "--output", "json", "--compact", "--quiet"],
-            capture_output=True, text=True, timeout=300, check=False,
-            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+            [
+                checkov,
+                "--file",
+                str(path),
+                "--framework",
+                "kubernetes",
+                "--skip-download",
+                "--output",
+                "json",
+                "--compact",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={
+                **os.environ,
+                "BC_SKIP_MAPPING": "TRUE",
+                "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+            },
         )
         if proc.returncode not in (0, 1):
-            raise ManifestCheckError(f"checkov failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+            raise ManifestCheckError(
+                f"checkov failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}"
+            )
         try:
             report = json.loads(proc.stdout) if proc.stdout.strip() else {}
         except json.JSONDecodeError as exc:

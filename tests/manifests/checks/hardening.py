@@ -25,7 +25,9 @@ def _container_rules(c: Obj, subject: str, out: list[Finding]) -> None:
     if not DIGEST.search(c.get("image", "")):
         bad(f"image {c.get('image')} is not pinned by digest (@sha256:...)")
     if c.get("imagePullPolicy") != "Always":
-        bad("imagePullPolicy must be Always (a cached tag is not proof of the digest's pull rights)")
+        bad(
+            "imagePullPolicy must be Always (a cached tag is not proof of the digest's pull rights)"
+        )
     sc = c.get("securityContext") or {}
     if sc.get("readOnlyRootFilesystem") is not True:
         bad("readOnlyRootFilesystem must be true (mount an emptyDir where it writes)")
@@ -63,10 +65,22 @@ def check_hardening(objects: list[Obj]) -> list[Finding]:
         spec = (pod_template(w) or {}).get("spec") or {}
         psc = spec.get("securityContext") or {}
         if spec.get("automountServiceAccountToken") is not False:
-            out.append(Finding("hardening", subject, "automountServiceAccountToken must be false "
-                               "(mount a projected token explicitly if the API is needed)"))
+            out.append(
+                Finding(
+                    "hardening",
+                    subject,
+                    "automountServiceAccountToken must be false "
+                    "(mount a projected token explicitly if the API is needed)",
+                )
+            )
         if int(psc.get("runAsUser", 0)) < 10000:
-            out.append(Finding("hardening", subject, "pod runAsUser must be >= 10000 (no overlap with host users)"))
+            out.append(
+                Finding(
+                    "hardening",
+                    subject,
+                    "pod runAsUser must be >= 10000 (no overlap with host users)",
+                )
+            )
         for c in spec.get("containers") or []:
             _container_rules(c, subject, out)
         b = bounds(w, index)
@@ -87,12 +101,23 @@ def _fleet_rules(objects: list[Obj], w: Obj, spec: Obj, subject: str) -> list[Fi
         if strategy.get("type") == "Recreate":
             unavailable = "100%"
     if str(unavailable) not in ("0", "0%"):
-        out.append(Finding("hardening", subject, f"rolling update maxUnavailable={unavailable}: "
-                           "must be 0 for zero-downtime updates"))
+        out.append(
+            Finding(
+                "hardening",
+                subject,
+                f"rolling update maxUnavailable={unavailable}: must be 0 for zero-downtime updates",
+            )
+        )
     for c in spec.get("containers") or []:
         if "preStop" not in (c.get("lifecycle") or {}):
-            out.append(Finding("hardening", subject, f"container {c['name']}: no preStop hook; endpoints "
-                               "are removed asynchronously, so in-flight requests would hit a stopping pod"))
+            out.append(
+                Finding(
+                    "hardening",
+                    subject,
+                    f"container {c['name']}: no preStop hook; endpoints "
+                    "are removed asynchronously, so in-flight requests would hit a stopping pod",
+                )
+            )
     keys = {t.get("topologyKey") for t in spec.get("topologySpreadConstraints") or []}
     if "topology.kubernetes.io/zone" not in keys:
         out.append(Finding("hardening", subject, "no topology spread across zones"))
@@ -102,8 +127,13 @@ def _fleet_rules(objects: list[Obj], w: Obj, spec: Obj, subject: str) -> list[Fi
     if "nodeAffinity" not in affinity:
         out.append(Finding("hardening", subject, "no node affinity (choose nodes for cost)"))
     ns = w["metadata"].get("namespace")
-    pdbs = [p for p in objects if p["kind"] == "PodDisruptionBudget" and p["metadata"].get("namespace") == ns
-            and w in selected_workloads(objects, p["spec"].get("selector"), ns)]
+    pdbs = [
+        p
+        for p in objects
+        if p["kind"] == "PodDisruptionBudget"
+        and p["metadata"].get("namespace") == ns
+        and w in selected_workloads(objects, p["spec"].get("selector"), ns)
+    ]
     if not pdbs:
         out.append(Finding("hardening", subject, "no PodDisruptionBudget selects its pods"))
     return out

@@ -59,9 +59,13 @@ def _decimal(raw: Any, what: str) -> Decimal:
 
 
 def _find(objects: list[Obj], kind: str, name: str | None = None) -> Obj:
-    found = [o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    found = [
+        o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
+    ]
     if len(found) != 1:
-        raise ModelError(f"expected exactly one {kind}{' ' + name if name else ''}, found {len(found)}")
+        raise ModelError(
+            f"expected exactly one {kind}{' ' + name if name else ''}, found {len(found)}"
+        )
     return found[0]
 
 
@@ -86,8 +90,14 @@ def load_model(objects: list[Obj]) -> Model:
     for i, c in enumerate(raw.get("request_classes") or []):
         if not isinstance(c, dict) or not c.get("path"):
             raise ModelError(f"capacity-model: request class {i} needs a name, a share and a path")
-        classes.append(RequestClass(str(c.get("name", i)), _decimal(c.get("share"), f"class {i} share"),
-                                    tuple(c["path"]), c.get("async")))
+        classes.append(
+            RequestClass(
+                str(c.get("name", i)),
+                _decimal(c.get("share"), f"class {i} share"),
+                tuple(c["path"]),
+                c.get("async"),
+            )
+        )
     if not classes:
         raise ModelError("capacity-model: no request_classes")
     total = sum((c.share for c in classes), Decimal(0))

@@ -62,7 +62,10 @@ def _peers(rule_peers: list[Obj] | None, objects: list[Obj], model: Model, ns: s
         if ext is not None:
             names.append(ext)
         else:
-            names.extend(w["metadata"]["name"] for w in selected_workloads(objects, p.get("podSelector") or {}, ns))
+            names.extend(
+                w["metadata"]["name"]
+                for w in selected_workloads(objects, p.get("podSelector") or {}, ns)
+            )
     return names
 
 
@@ -76,65 +79,123 @@ def _ports(rule: Obj) -> list[str]:
 def allowed_edges(objects: list[Obj], model: Model) -> tuple[set[Edge], list[Finding]]:
     ns = model.namespace
     findings: list[Finding] = []
-    names = [w["metadata"]["name"] for w, _ in pod_labels(objects) if w["metadata"].get("namespace") == ns]
-    policies = [p for p in objects if p["kind"] == "NetworkPolicy" and p["metadata"].get("namespace") == ns]
+    names = [
+        w["metadata"]["name"]
+        for w, _ in pod_labels(objects)
+        if w["metadata"].get("namespace") == ns
+    ]
+    policies = [
+        p for p in objects if p["kind"] == "NetworkPolicy" and p["metadata"].get("namespace") == ns
+    ]
     ingress: set[Edge] = set()
     egress: set[Edge] = set()
     for w in names:
-        selecting = [p for p in policies if any(s["metadata"]["name"] == w for s in
-                     selected_workloads(objects, p["spec"].get("podSelector") or {}, ns))
-                     or not (p["spec"].get("podSelector") or {})]
+        selecting = [
+            p
+            for p in policies
+            if any(
+                s["metadata"]["name"] == w
+                for s in selected_workloads(objects, p["spec"].get("podSelector") or {}, ns)
+            )
+            or not (p["spec"].get("podSelector") or {})
+        ]
         for direction, key, sink in (("Ingress", "ingress", ingress), ("Egress", "egress", egress)):
-            isolating = [p for p in selecting if direction in (p["spec"].get("policyTypes") or ["Ingress"])]
+            isolating = [
+                p for p in selecting if direction in (p["spec"].get("policyTypes") or ["Ingress"])
+            ]
             if not isolating:
-                findings.append(Finding("network", w, f"no NetworkPolicy isolates its {key}: all {key} allowed"))
+                findings.append(
+                    Finding("network", w, f"no NetworkPolicy isolates its {key}: all {key} allowed")
+                )
                 continue
             for p in isolating:
                 for rule in p["spec"].get(key) or []:
-                    for peer in _peers(rule.get("from" if key == "ingress" else "to"), objects, model, ns):
+                    for peer in _peers(
+                        rule.get("from" if key == "ingress" else "to"), objects, model, ns
+                    ):
                         for port in _ports(rule):
                             sink.add((peer, w, port) if key == "ingress" else (w, peer, port))
     effective: set[Edge] = set()
     for src, dst, port in egress:
-        if dst not in names:
-            effective.add((src, dst, port))
-        elif (src, dst, port) in ingress:
+        if dst not in names or (src, dst, port) in ingress:
             effective.add((src, dst, port))
         else:
-            findings.append(Finding("network", src, f"egress to {dst}:{port} is allowed but {dst} does "
-                                    "not admit it (half-open path)"))
+            findings.append(
+                Finding(
+                    "network",
+                    src,
+                    f"egress to {dst}:{port} is allowed but {dst} does "
+                    "not admit it (half-open path)",
+                )
+            )
     for src, dst, port in ingress:
         if src not in names:
             effective.add((src, dst, port))
         elif (src, dst, port) not in egress:
-            findings.append(Finding("network", dst, f"admits {src} on {port} but {src} may not send it "
-                                    "(half-open path)"))
+            findings.append(
+                Finding(
+                    "network",
+                    dst,
+                    f"admits {src} on {port} but {src} may not send it (half-open path)",
+                )
+            )
     return effective, findings
 
 
 def _is_default_deny(policy: Obj) -> bool:
     spec = policy.get("spec") or {}
-    return (not (spec.get("podSelector") or {}) and set(spec.get("policyTypes") or []) == {"Ingress", "Egress"}
-            and not spec.get("ingress") and not spec.get("egress"))
+    return (
+        not (spec.get("podSelector") or {})
+        and set(spec.get("policyTypes") or []) == {"Ingress", "Egress"}
+        and not spec.get("ingress")
+        and not spec.get("egress")
+    )
 
 
 def check_network_graph(objects: list[Obj], model: Model) -> list[Finding]:
-    names = [w["metadata"]["name"] for w, _ in pod_labels(objects) if w["metadata"].get("namespace") == model.namespace]
+    names = [
+        w["metadata"]["name"]
+        for w, _ in pod_labels(objects)
+        if w["metadata"].get("namespace") == model.namespace
+    ]
     documented = parse_edges(model, names)
     allowed, findings = allowed_edges(objects, model)
-    if not any(_is_default_deny(p) for p in objects if p["kind"] == "NetworkPolicy"
-               and p["metadata"].get("namespace") == model.namespace):
-        findings.append(Finding("network", f"Namespace/{model.namespace}", "no default-deny NetworkPolicy "
-                                "(empty podSelector, Ingress and Egress, no rules)"))
+    if not any(
+        _is_default_deny(p)
+        for p in objects
+        if p["kind"] == "NetworkPolicy" and p["metadata"].get("namespace") == model.namespace
+    ):
+        findings.append(
+            Finding(
+                "network",
+                f"Namespace/{model.namespace}",
+                "no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)",
+            )
+        )
     for e in sorted(allowed - documented):
-        findings.append(Finding("network", e[0], f"may reach {e[1]}:{e[2]}, which the documented call graph "
-                                "does not have"))
+        findings.append(
+            Finding(
+                "network",
+                e[0],
+                f"may reach {e[1]}:{e[2]}, which the documented call graph does not have",
+            )
+        )
     for e in sorted(documented - allowed):
-        findings.append(Finding("network", e[0], f"documented call to {e[1]}:{e[2]} is not allowed by the "
-                                "NetworkPolicies"))
+        findings.append(
+            Finding(
+                "network",
+                e[0],
+                f"documented call to {e[1]}:{e[2]} is not allowed by the NetworkPolicies",
+            )
+        )
     for c in model.classes:
         for a, b in zip(c.path, c.path[1:], strict=False):
             if not any(s == a and d == b for s, d, _ in documented):
-                findings.append(Finding("network", a, f"request class {c.name} calls {b}, but the call graph "
-                                        "has no such edge"))
+                findings.append(
+                    Finding(
+                        "network",
+                        a,
+                        f"request class {c.name} calls {b}, but the call graph has no such edge",
+                    )
+                )
     return findings

@@ -13,13 +13,28 @@ from .workloads import pod_template, workloads
 
 Obj = dict[str, Any]
 
-ALLOWED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                   "persistentVolumeClaim", "projected", "secret"}
-SAFE_SYSCTLS = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-                "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
-                "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-                "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-                "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"}
+ALLOWED_VOLUMES = {
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+}
+SAFE_SYSCTLS = {
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+}
 SELINUX_TYPES = {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 CONTAINER_KEYS = ("initContainers", "containers", "ephemeralContainers")
 
@@ -30,8 +45,13 @@ def check_namespaces(objects: list[Obj]) -> list[Finding]:
         labels = ns["metadata"].get("labels") or {}
         for mode in ("enforce", "audit", "warn"):
             if labels.get(f"pod-security.kubernetes.io/{mode}") != "restricted":
-                out.append(Finding("pod-security", ref(ns), f"label pod-security.kubernetes.io/{mode} "
-                                   "is not 'restricted'"))
+                out.append(
+                    Finding(
+                        "pod-security",
+                        ref(ns),
+                        f"label pod-security.kubernetes.io/{mode} is not 'restricted'",
+                    )
+                )
     return out
 
 
@@ -69,13 +89,18 @@ def check_pod_spec(spec: Obj, subject: str) -> list[Finding]:
                 bad(f"{name}: privileged")
             if sc.get("allowPrivilegeEscalation") is not False:
                 bad(f"{name}: allowPrivilegeEscalation must be false")
-            if not (sc.get("runAsNonRoot") is True or (psc.get("runAsNonRoot") is True and sc.get("runAsNonRoot") is not False)):
+            if not (
+                sc.get("runAsNonRoot") is True
+                or (psc.get("runAsNonRoot") is True and sc.get("runAsNonRoot") is not False)
+            ):
                 bad(f"{name}: runAsNonRoot must be true (pod or container)")
             if sc.get("runAsUser") == 0:
                 bad(f"{name}: runAsUser: 0")
             seccomp = (sc.get("seccompProfile") or {}).get("type") or pod_seccomp
             if seccomp not in ("RuntimeDefault", "Localhost"):
-                bad(f"{name}: seccompProfile must be RuntimeDefault or Localhost (pod or container)")
+                bad(
+                    f"{name}: seccompProfile must be RuntimeDefault or Localhost (pod or container)"
+                )
             caps = sc.get("capabilities") or {}
             if "ALL" not in (caps.get("drop") or []):
                 bad(f"{name}: capabilities.drop must contain ALL")

@@ -30,7 +30,9 @@ def rule_groups(objects: list[Obj]) -> list[Obj]:
                 query = ((m.get("provider") or {}).get("prometheus") or {}).get("query")
                 if query:
                     filled = ARG.sub(lambda a: f"sample-{a.group(1)}", query)
-                    rules.append({"record": f"analysis:{m['name'].replace('-', '_')}", "expr": filled})
+                    rules.append(
+                        {"record": f"analysis:{m['name'].replace('-', '_')}", "expr": filled}
+                    )
             if rules:
                 groups.append({"name": f"analysis-{o['metadata']['name']}", "rules": rules})
     return groups
@@ -47,9 +49,16 @@ def check_promql(objects: list[Obj], promtool: str, workdir: Path) -> list[Findi
     count = write_rules(objects, path)
     if count == 0:
         return [Finding("promql", "PrometheusRule", "no rules or analysis queries found")]
-    proc = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [promtool, "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if proc.returncode != 0:
-        subjects = ", ".join(ref(o) for o in objects if o["kind"] in ("PrometheusRule", "AnalysisTemplate"))
+        subjects = ", ".join(
+            ref(o) for o in objects if o["kind"] in ("PrometheusRule", "AnalysisTemplate")
+        )
         return [Finding("promql", subjects, (proc.stdout + proc.stderr).strip())]
     return []

@@ -20,8 +20,12 @@ FINOPS_READS: dict[str, set[str]] = {
     "argoproj.io": {"rollouts"},
 }
 # What the finops service calls on AWS, and nothing else.
-FINOPS_AWS_ACTIONS = {"ce:GetCostAndUsage", "ce:GetCostForecast", "pricing:GetProducts",
-                      "ec2:DescribeSpotPriceHistory"}
+FINOPS_AWS_ACTIONS = {
+    "ce:GetCostAndUsage",
+    "ce:GetCostForecast",
+    "pricing:GetProducts",
+    "ec2:DescribeSpotPriceHistory",
+}
 
 
 def check_roles_read_only(objects: list[Obj]) -> list[Finding]:
@@ -34,11 +38,23 @@ def check_roles_read_only(objects: list[Obj]) -> list[Finding]:
                     out.append(Finding("rbac", ref(role), f"{where}: wildcard in {field}"))
             writes = set(rule.get("verbs") or []) - READ_VERBS
             if writes:
-                out.append(Finding("rbac", ref(role), f"{where}: grants {', '.join(sorted(writes))}; "
-                                   "changes go through Git, not the API"))
+                out.append(
+                    Finding(
+                        "rbac",
+                        ref(role),
+                        f"{where}: grants {', '.join(sorted(writes))}; "
+                        "changes go through Git, not the API",
+                    )
+                )
             sensitive = set(rule.get("resources") or []) & SENSITIVE
             if sensitive:
-                out.append(Finding("rbac", ref(role), f"{where}: grants access to {', '.join(sorted(sensitive))}"))
+                out.append(
+                    Finding(
+                        "rbac",
+                        ref(role),
+                        f"{where}: grants access to {', '.join(sorted(sensitive))}",
+                    )
+                )
             if rule.get("nonResourceURLs"):
                 out.append(Finding("rbac", ref(role), f"{where}: grants non-resource URLs"))
     return out
@@ -53,7 +69,11 @@ def granted(role: Obj) -> dict[str, set[str]]:
 
 
 def check_finops_cluster_role(objects: list[Obj]) -> list[Finding]:
-    roles = [o for o in objects if o["kind"] == "ClusterRole" and o["metadata"]["name"] == "finops-reader"]
+    roles = [
+        o
+        for o in objects
+        if o["kind"] == "ClusterRole" and o["metadata"]["name"] == "finops-reader"
+    ]
     if len(roles) != 1:
         return [Finding("rbac", "ClusterRole/finops-reader", f"expected one, found {len(roles)}")]
     role = roles[0]
@@ -64,15 +84,31 @@ def check_finops_cluster_role(objects: list[Obj]) -> list[Finding]:
         missing = FINOPS_READS.get(group, set()) - have.get(group, set())
         label = group or "core"
         if extra:
-            out.append(Finding("rbac", ref(role), f"grants {label}/{', '.join(sorted(extra))}, "
-                               "which no collector reads"))
+            out.append(
+                Finding(
+                    "rbac",
+                    ref(role),
+                    f"grants {label}/{', '.join(sorted(extra))}, which no collector reads",
+                )
+            )
         if missing:
-            out.append(Finding("rbac", ref(role), f"lacks {label}/{', '.join(sorted(missing))}, "
-                               "which the collectors read"))
+            out.append(
+                Finding(
+                    "rbac",
+                    ref(role),
+                    f"lacks {label}/{', '.join(sorted(missing))}, which the collectors read",
+                )
+            )
     for i, rule in enumerate(role.get("rules") or []):
         if set(rule.get("verbs") or []) != READ_VERBS:
-            out.append(Finding("rbac", ref(role), f"rule {i}: verbs {sorted(rule.get('verbs') or [])} "
-                               "are not exactly get/list/watch"))
+            out.append(
+                Finding(
+                    "rbac",
+                    ref(role),
+                    f"rule {i}: verbs {sorted(rule.get('verbs') or [])} "
+                    "are not exactly get/list/watch",
+                )
+            )
     return out
 
 

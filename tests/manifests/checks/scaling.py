@@ -80,14 +80,19 @@ def bounds(workload: Obj, scaler_index: dict[tuple[str, str], Obj]) -> Bounds:
 def check_replicas_left_to_scaler(objects: list[Obj]) -> list[Finding]:
     """A scaled workload must not pin spec.replicas: Argo CD self-heal would fight the HPA."""
     index = scalers(objects)
+
+    def owner(w: Obj) -> str:
+        return ref(index[(w["kind"], w["metadata"]["name"])])
+
     return [
         Finding(
             "replicas",
             ref(w),
-            f"sets spec.replicas={w['spec']['replicas']} but {ref(index[(w['kind'], w['metadata']['name'])])} "
+            f"sets spec.replicas={w['spec']['replicas']} but {owner(w)} "
             "owns the replica count; Argo CD self-heal would reset every scale event",
         )
         for w in workloads(objects)
-        if (w["kind"], w["metadata"]["name"]) in index and "replicas" in (w.get("spec") or {})
+        if (w["kind"], w["metadata"]["name"]) in index
+        and "replicas" in (w.get("spec") or {})
         and pod_template(w) is not None
     ]

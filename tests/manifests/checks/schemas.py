@@ -98,7 +98,11 @@ def validate_object(obj: Obj) -> list[Finding]:
     if is_custom(obj):
         errors = sorted(_validator(obj["apiVersion"], obj["kind"]).iter_errors(obj), key=str)
         return [
-            Finding("schema", ref(obj), f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}")
+            Finding(
+                "schema",
+                ref(obj),
+                f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}",
+            )
             for e in errors
         ]
     try:

@@ -83,8 +83,9 @@ def pod_resources(workload: Obj, namespace: Obj | None) -> PodResources:
             for r in RESOURCES:
                 value = (res.get(kind) or {}).get(r)
                 if value is None:
-                    raise ModelError(f"{workload['kind']}/{name}: container {c.get('name')} "
-                                     f"has no {kind}.{r}")
+                    raise ModelError(
+                        f"{workload['kind']}/{name}: container {c.get('name')} has no {kind}.{r}"
+                    )
                 bucket[r] += quantity(value, f"{name}/{c.get('name')} {kind}.{r}")
     if meshed(template, namespace):
         ann = (template.get("metadata") or {}).get("annotations") or {}
@@ -92,8 +93,10 @@ def pod_resources(workload: Obj, namespace: Obj | None) -> PodResources:
             for r in RESOURCES:
                 key = f"{PROXY_PREFIX}{r}-{kind}"
                 if key not in ann:
-                    raise ModelError(f"{workload['kind']}/{name}: meshed pod without {key}; "
-                                     "the proxy's size would be the mesh default, unbudgeted")
+                    raise ModelError(
+                        f"{workload['kind']}/{name}: meshed pod without {key}; "
+                        "the proxy's size would be the mesh default, unbudgeted"
+                    )
                 bucket[r] += quantity(ann[key], f"{name} {key}")
     return PodResources(requests, limits)
 
@@ -117,7 +120,9 @@ def as_deployment(rollout: Obj) -> Obj:
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {k: v for k, v in meta.items() if k in ("name", "namespace", "labels", "annotations")},
+        "metadata": {
+            k: v for k, v in meta.items() if k in ("name", "namespace", "labels", "annotations")
+        },
         "spec": {
             "selector": rollout["spec"]["selector"],
             "template": rollout["spec"]["template"],
