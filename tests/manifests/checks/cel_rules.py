@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 import celpy
+from celpy.adapter import json_to_cel
 
 from .findings import Finding, ref
 from .schemas import crd_index
@@ -37,7 +38,7 @@ def _program(rule: str) -> Any:
 def _evaluate(rule: str, value: Any) -> bool | str:
     """True/False, or the reason it could not be evaluated."""
     try:
-        result = _program(rule).evaluate({"self": celpy.json_to_cel(value)})
+        result = _program(rule).evaluate({"self": json_to_cel(value)})
     except Exception as exc:  # cel-python raises assorted types for unsupported functions
         return f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
     if isinstance(result, Exception):

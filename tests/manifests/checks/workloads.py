@@ -25,7 +25,7 @@ RESOURCES = ("cpu", "memory")
 
 def quantity(value: Any, where: str) -> Decimal:
     try:
-        return Decimal(parse_quantity(value))
+        return Decimal(parse_quantity(value))  # type: ignore[no-untyped-call]
     except (ValueError, TypeError) as exc:
         raise ModelError(f"{where}: {value!r} is not a Kubernetes quantity") from exc
 
