@@ -50,9 +50,15 @@ def test_every_scaled_selector_kind_is_checked(rendered) -> None:
             o["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] += "-typo"
         if o["kind"] == "ScaledObject":
             o["spec"]["scaleTargetRef"]["name"] = "worker"
+        if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "gateway-api":
+            o["spec"]["metrics"][0]["containerResource"]["container"] = "linkerd-proxy"
     messages = [str(f) for f in check_references(objects)]
     assert sum("PodDisruptionBudget" in m and "matches no workload" in m for m in messages) == 5
     assert any("scales Deployment/worker, which does not exist" in m for m in messages)
+    assert (
+        "[references] HorizontalPodAutoscaler/tacos/gateway-api: "
+        "scales on container linkerd-proxy, which Rollout/gateway-api lacks" in messages
+    )
 
 
 def test_pinned_replicas_under_an_autoscaler_is_flagged(rendered) -> None:

@@ -97,7 +97,7 @@ def selected_workloads(
 
 def check_references(objects: list[Obj]) -> list[Finding]:  # one branch per referring kind
     out: list[Finding] = []
-    names = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects}
+    known = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects}
     es_targets = {
         (
             o["metadata"].get("namespace"),
@@ -108,7 +108,7 @@ def check_references(objects: list[Obj]) -> list[Finding]:  # one branch per ref
     }
 
     def exists(kind: str, ns: str | None, name: str) -> bool:
-        return (kind, ns, name) in names
+        return (kind, ns, name) in known
 
     def miss(o: Obj, msg: str) -> None:
         out.append(Finding("references", ref(o), msg))
@@ -120,8 +120,28 @@ def check_references(objects: list[Obj]) -> list[Finding]:  # one branch per ref
         if kind in ("HorizontalPodAutoscaler", "ScaledObject"):
             t = spec["scaleTargetRef"]
             tkind = t.get("kind") or "Deployment"
-            if not exists(tkind, ns, t["name"]):
+            target = next(
+                (
+                    w
+                    for w in objects
+                    if w["kind"] == tkind
+                    and w["metadata"]["name"] == t["name"]
+                    and w["metadata"].get("namespace") == ns
+                ),
+                None,
+            )
+            if target is None:
                 miss(o, f"scales {tkind}/{t['name']}, which does not exist")
+            else:
+                containers = {
+                    c["name"]
+                    for c in ((pod_template(target) or {}).get("spec") or {}).get("containers")
+                    or []
+                }
+                for m in spec.get("metrics") or []:
+                    container = (m.get("containerResource") or {}).get("container")
+                    if container is not None and container not in containers:
+                        miss(o, f"scales on container {container}, which {tkind}/{t['name']} lacks")
         elif kind in ("PodDisruptionBudget", "Service") and (
             spec.get("selector") or kind == "PodDisruptionBudget"
         ):
