@@ -20,14 +20,15 @@ from .checks.capacity import (
     check_rps_capacity,
 )
 from .checks.cel_rules import check_cel
+from .checks.cost_labels import check_cost_labels
 from .checks.findings import Finding, report
 from .checks.hardening import check_hardening
-from .checks.labels_and_refs import check_cost_labels, check_references
 from .checks.model import load_model
 from .checks.network_graph import check_network_graph
 from .checks.pod_security import check_pod_security
 from .checks.promql import check_promql
 from .checks.rbac import check_finops_cluster_role, check_iam_policy, check_roles_read_only
+from .checks.references import check_references
 from .checks.scaling import check_replicas_left_to_scaler
 from .checks.schemas import check_schemas
 from .conftest import BROKEN

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from .checks.cost_labels import COST_LABELS, check_cost_labels
 from .checks.findings import report
 from .checks.hardening import check_hardening
-from .checks.labels_and_refs import COST_LABELS, check_cost_labels, check_references
+from .checks.references import check_references
 from .checks.scaling import check_replicas_left_to_scaler
 from .conftest import ALL_DIRS, FINOPS_OVERLAYS, TACOS_OVERLAYS, short
 

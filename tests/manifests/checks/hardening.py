@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from .findings import Finding, ref
-from .labels_and_refs import selected_workloads
 from .scaling import bounds, scalers
+from .selectors import selected_workloads
 from .workloads import pod_template, workloads
 
 Obj = dict[str, Any]

@@ -13,8 +13,8 @@ from typing import Any
 
 from .errors import ModelError
 from .findings import Finding
-from .labels_and_refs import pod_labels, selected_workloads
 from .model import Model
+from .selectors import pod_labels, selected_workloads
 
 Obj = dict[str, Any]
 Edge = tuple[str, str, str]  # (from, to, "port/PROTO")
