@@ -89,64 +89,45 @@ def check_quota(objects: list[Obj], model: Model) -> list[Finding]:
     return findings
 
 
+def _fits(container: Obj, limits: Obj) -> list[str]:
+    """Why one container does not fit one LimitRange item (empty when it fits)."""
+    res = container.get("resources") or {}
+    where = f"container {container['name']}"
+    out = []
+    for r in RESOURCES:
+        req = (res.get("requests") or {}).get(r)
+        lim = (res.get("limits") or {}).get(r)
+        lo = (limits.get("min") or {}).get(r)
+        hi = (limits.get("max") or {}).get(r)
+        ratio = (limits.get("maxLimitRequestRatio") or {}).get(r)
+        if req is not None and lo is not None and quantity(req, where) < quantity(lo, "min"):
+            out.append(f"{where} requests {r}={req} below the LimitRange min {lo}")
+        if lim is not None and hi is not None and quantity(lim, where) > quantity(hi, "max"):
+            out.append(f"{where} limit {r}={lim} above the LimitRange max {hi}")
+        if req is not None and lim is not None and ratio is not None:
+            actual = quantity(lim, where) / quantity(req, where)
+            if actual > quantity(ratio, "ratio"):
+                out.append(
+                    f"{where} {r} limit/request ratio {actual:.2f} above the LimitRange's {ratio}"
+                )
+    return out
+
+
 def check_limit_range(objects: list[Obj]) -> list[Finding]:
     """Every container (and the injected proxy) fits the LimitRange's min, max and ratio."""
-    ranges = [
+    items = [
         item
         for o in objects
         if o["kind"] == "LimitRange"
         for item in (o.get("spec") or {}).get("limits") or []
         if item.get("type") == "Container"
     ]
-    findings = []
+    findings: list[Finding] = []
     for w in workloads(objects):
         spec = (pod_template(w) or {}).get("spec") or {}
         for c in [*(spec.get("containers") or []), proxy_container(w)]:
-            res = c.get("resources") or {}
-            for lr in ranges:
-                for r in RESOURCES:
-                    req = (res.get("requests") or {}).get(r)
-                    lim = (res.get("limits") or {}).get(r)
-                    where = f"container {c['name']}"
-                    lo = (lr.get("min") or {}).get(r)
-                    hi = (lr.get("max") or {}).get(r)
-                    if (
-                        req is not None
-                        and lo is not None
-                        and quantity(req, where) < quantity(lo, "min")
-                    ):
-                        findings.append(
-                            Finding(
-                                "limitrange",
-                                ref(w),
-                                f"{where} requests {r}={req} "
-                                f"below the LimitRange min {lr['min'][r]}",
-                            )
-                        )
-                    if (
-                        lim is not None
-                        and hi is not None
-                        and quantity(lim, where) > quantity(hi, "max")
-                    ):
-                        findings.append(
-                            Finding(
-                                "limitrange",
-                                ref(w),
-                                f"{where} limit {r}={lim} above the LimitRange max {lr['max'][r]}",
-                            )
-                        )
-                    ratio = (lr.get("maxLimitRequestRatio") or {}).get(r)
-                    if req is not None and lim is not None and ratio is not None:
-                        actual = quantity(lim, where) / quantity(req, where)
-                        if actual > quantity(ratio, "ratio"):
-                            findings.append(
-                                Finding(
-                                    "limitrange",
-                                    ref(w),
-                                    f"{where} {r} limit/request "
-                                    f"ratio {actual:.2f} above the LimitRange's {ratio}",
-                                )
-                            )
+            for item in items:
+                findings.extend(Finding("limitrange", ref(w), m) for m in _fits(c, item))
     return findings
 
 
