@@ -129,3 +129,13 @@ def test_namespace_must_enforce_audit_and_warn_restricted() -> None:
         "label pod-security.kubernetes.io/enforce is not 'restricted'",
         "label pod-security.kubernetes.io/audit is not 'restricted'",
     ]
+
+
+@pytest.mark.parametrize("directory", TACOS_OVERLAYS + FINOPS_OVERLAYS, ids=short)
+def test_pod_security_version_is_the_targeted_eks_version(rendered, directory: Path) -> None:
+    from .checks.schemas import EKS_VERSION
+
+    [ns] = [o for o in rendered(directory) if o["kind"] == "Namespace"]
+    labels = ns["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == f"v{EKS_VERSION}"
