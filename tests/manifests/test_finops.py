@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from .conftest import FINOPS_OVERLAYS
@@ -74,11 +75,30 @@ def test_config_names_the_mounted_secret_files(rendered) -> None:
     external = next(o for o in objects if o["kind"] == "ExternalSecret")
     keys = {d["secretKey"] for d in external["spec"]["data"]}
     files = {
-        config["database"]["url_file"],
-        config["slack"]["webhook_url_file"],
-        config["gitops"]["token_file"],
+        config["database_url_file"],
+        config["slack"]["webhook_url"]["file"],
+        config["git"]["token"]["file"],
     }
     assert files == {f"/var/run/secrets/finops/{k}" for k in keys}
     env = {e["name"]: e.get("value") for e in container["env"]}
-    assert env["FINOPS_CONFIG_FILE"] == "/etc/finops/config.yaml"
+    assert env["FINOPS_CONFIG"] == "/etc/finops/config.yaml"
     assert not any("secretKeyRef" in (e.get("valueFrom") or {}) for e in container["env"])
+
+
+@pytest.mark.parametrize("overlay", ["dev", "staging", "prod"])
+def test_config_is_valid_for_the_service_in_every_overlay(rendered, tmp_path, overlay) -> None:
+    """The mounted config.yaml passes the service's own validation (`finops config check`)."""
+    from app.settings import load_settings
+
+    objects = rendered(next(o for o in FINOPS_OVERLAYS if o.name == overlay))
+    config_map = next(
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("finops-config")
+    )
+    path = tmp_path / "config.yaml"
+    path.write_text(config_map["data"]["config.yaml"])
+    settings = load_settings(path)
+    assert [c.name for c in settings.clusters] == [f"tacos-{overlay}"]
+    assert settings.log_format == "json"
+    assert settings.database_url_file is not None
