@@ -39,7 +39,7 @@ def _evaluate(rule: str, value: Any) -> bool | str:
     """True/False, or the reason it could not be evaluated."""
     try:
         result = _program(rule).evaluate({"self": json_to_cel(value)})
-    except Exception as exc:  # cel-python raises assorted types for unsupported functions
+    except Exception as exc:  # noqa: BLE001 - cel-python raises assorted types
         return f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
     if isinstance(result, Exception):
         return f"{type(result).__name__}: {str(result).splitlines()[0][:120]}"
