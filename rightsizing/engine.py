@@ -157,7 +157,7 @@ def recommend(
             inputs.key,
             name,
             Reason.BELOW_THRESHOLD,
-            f"changes below the {g.change_threshold:.0%} threshold",
+            _with_notes(f"changes below the {g.change_threshold:.0%} threshold", notes),
             proposal.evidence + base_evidence,
         )
     replicas = inputs.mean_replicas()
@@ -170,7 +170,9 @@ def recommend(
             inputs.key,
             name,
             Reason.BELOW_THRESHOLD,
-            f"saving ${saving}/month is below the ${g.min_monthly_saving} minimum",
+            _with_notes(
+                f"saving ${saving}/month is below the ${g.min_monthly_saving} minimum", notes
+            ),
             proposal.evidence + base_evidence,
         )
     if kept_cpu:
@@ -196,6 +198,11 @@ def recommend(
         window_start_s=start,
         window_end_s=inputs.end_s,
     )
+
+
+def _with_notes(detail: str, notes: list[str]) -> str:
+    """Why nothing changed, plus what constrained it (quota, pins, HPA bounds)."""
+    return "; ".join([detail, *notes])
 
 
 def _max_replicas(inputs: ContainerInputs) -> int:
