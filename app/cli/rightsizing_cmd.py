@@ -78,7 +78,7 @@ def evaluate(
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Recommend from each window, score the following week, compare the strategies."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     names = strategy or strategy_names()
     try:
         unknown = [n for n in names if n not in strategy_names()]
@@ -145,10 +145,13 @@ def evaluate(
         "changes",
         "scored",
     ):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+        if col == "strategy":
+            table.add_column(col, no_wrap=True, min_width=16)
+        else:
+            table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
-            str(r["strategy"]) + (" (current requests)" if r["strategy"] == CURRENT else ""),
+            "current requests" if r["strategy"] == CURRENT else str(r["strategy"]),
             _pct(r["cpu_slack"]),
             _pct(r["cpu_under_share"]),
             _pct(r["memory_slack"]),
@@ -156,7 +159,7 @@ def evaluate(
             str(r["changes"]),
             _pct(r["scored_share"]),
         )
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(table)
     if verdict is not None:
         out.print(
@@ -164,7 +167,8 @@ def evaluate(
             f"(slack {_pct(verdict.slack)} vs ≤ {_pct(verdict.slack_allowed)}, "
             f"under {_pct(verdict.under)} vs ≤ {_pct(verdict.under_allowed)}, "
             f"OOMs {verdict.ooms} vs ≤ {verdict.ooms_allowed}); "
-            f"hindsight slack at that under share: {_pct(verdict.hindsight_slack)}"
+            f"least slack any weekly request could have at that under share "
+            f"(hindsight bound): {_pct(verdict.hindsight_slack)}"
         )
 
 

@@ -18,7 +18,7 @@ from rightsizing import (
     recommend,
 )
 
-from .builders import GIB, MIB, cycle, inputs, times
+from .builders import GIB, MIB, inputs, times
 
 BIG = Resources(cpu_request=2.0, cpu_limit=None, memory_request=2 * GIB, memory_limit=2 * GIB)
 

@@ -1,0 +1,78 @@
+"""The issue's bar, checked on every generated family over several seeds.
+
+Bar: tacos's CPU slack <= 0.8 x the better of krr-simple and vpa, with its
+under-provisioned share and would-be OOMs no higher than either's.
+
+What holds, and is asserted here for 7 families x 3 seeds:
+* would-be OOMs are never higher than either baseline's;
+* tacos is never dominated: no baseline has both less slack and less
+  under-provisioned time;
+* wherever the bar is reachable at all (the hindsight bound, which no strategy can
+  beat, is below the allowed slack), tacos meets its slack part.
+What does not hold, and why (see docs/rightsizing.md): on most generated families
+the hindsight bound itself is above the allowed slack, so *no* strategy holding a
+constant request for a week can meet the full bar there; this too is asserted,
+on the family where it is clearest (steady).
+"""
+
+import pytest
+
+from rightsizing.evaluation import FAMILIES, bar_verdict, generate, replay, replay_hindsight
+
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = {}
+    for family in FAMILIES:
+        for seed in SEEDS:
+            data = generate(family, seed, 6, 28)
+            scores = replay(data, ["krr-simple", "vpa", "tacos"])
+            pre = bar_verdict(scores, "tacos")
+            assert pre is not None
+            bound = replay_hindsight(data, pre.under_allowed).cpu_slack
+            out[(family, seed)] = (scores, bar_verdict(scores, "tacos", bound))
+    return out
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_more_would_be_ooms_than_either_baseline(results, family):
+    for seed in SEEDS:
+        _, verdict = results[(family, seed)]
+        assert verdict.ooms_ok, (family, seed, verdict)
+
+
+def test_default_cuts_the_ooms_of_the_leaking_family(results):
+    for seed in SEEDS:
+        scores, _ = results[("leaking", seed)]
+        assert scores["tacos"].ooms == 0
+        assert scores["krr-simple"].ooms > 0  # max + 15% from last week misses the growth
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_never_dominated_by_a_baseline(results, family):
+    for seed in SEEDS:
+        scores, _ = results[(family, seed)]
+        own = scores["tacos"]
+        for base in ("krr-simple", "vpa"):
+            other = scores[base]
+            dominated = (
+                other.cpu_slack <= own.cpu_slack and other.cpu_under_share <= own.cpu_under_share
+            )
+            assert not dominated, (family, seed, base)
+
+
+def test_slack_part_of_the_bar_is_met_wherever_the_bar_is_reachable(results):
+    reachable = [k for k, (_, v) in results.items() if v.reachable]
+    assert reachable, "expected at least one family where the bar is reachable"
+    for key in reachable:
+        _, verdict = results[key]
+        assert verdict.slack_ok, (key, verdict)
+
+
+def test_bar_is_out_of_reach_for_any_strategy_on_steady_usage(results):
+    for seed in SEEDS:
+        scores, verdict = results[("steady", seed)]
+        assert verdict.reachable is False, (seed, verdict)
+        assert scores["tacos"].cpu_slack >= verdict.hindsight_slack
