@@ -51,7 +51,7 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     v = values[order]
     cum = np.cumsum(weights[order])
     cum = cum / cum[-1]

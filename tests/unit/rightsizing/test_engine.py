@@ -261,3 +261,29 @@ def test_guardrail_validation():
         Guardrails(hpa_target_min_percent=96, hpa_target_max_percent=95)
     with pytest.raises(InvalidSettingError, match="min_monthly_saving"):
         Guardrails(min_monthly_saving=Decimal(-1))
+
+
+def test_daily_p95_per_day_known_answer():
+    from rightsizing.confidence import daily_cpu_p95
+
+    n = times(3).size  # 864 samples, 288 a day
+    day = np.arange(n) // 288
+    cpu = (np.arange(n) % 288 % 100 + 1) / 100 * (day + 1)  # per day: 1..100 (x2.88) scaled
+    out = daily_cpu_p95(inputs(cpu, days=3))
+    expected = [float(np.quantile(cpu[day == k], 0.95, method="inverted_cdf")) for k in range(3)]
+    assert out.tolist() == pytest.approx(expected)
+
+
+def test_daily_p95_fast_and_general_paths_agree():
+    from rightsizing import ContainerInputs, UsageHistory
+    from rightsizing.confidence import daily_cpu_p95
+
+    rng = np.random.default_rng(5)
+    t = times(4)
+    cpu = rng.gamma(2.0, 0.1, t.size)
+    regular = daily_cpu_p95(inputs(cpu, days=4))
+    # drop one sample: no longer a whole-day grid, so the general path runs
+    gappy = ContainerInputs("k", UsageHistory.from_samples(t[1:], cpu[1:], np.ones(t.size - 1)))
+    general = daily_cpu_p95(gappy)
+    assert regular.size == general.size == 4
+    assert regular[1:].tolist() == pytest.approx(general[1:].tolist())
