@@ -10,7 +10,8 @@ strategies' judgement and nothing else:
 5. HPA: move the utilization target with the request (or raise the request)
 6. ResourceQuota cap at max replicas; requests never above limits
 7. change threshold per resource (a resource below it keeps its current values;
-   memory increases that prevent an OOM are exempt), minimum saving for decreases
+   memory increases are exempt when the container was OOM-killed or its peak is within
+   5% of its limit), minimum saving for decreases (increases are risk fixes)
 8. saving in dollars, confidence, evidence
 """
 
@@ -38,6 +39,8 @@ from rightsizing.results import (
 from rightsizing.savings import monthly_saving
 from rightsizing.strategies import DEFAULT_STRATEGY, Strategy, make_strategy
 from rightsizing.strategies.base import DAY_S
+
+RISK_HEADROOM = 1.05
 
 
 def _clamp(v: float | None, lo: float | None, hi: float | None) -> float | None:
@@ -245,7 +248,10 @@ def _apply_threshold(
         relative_change(res.memory_limit, cur.memory_limit) < g.change_threshold
     )
     peak = float(inputs.usage.memory_peak.max()) if inputs.usage.times_s.size else 0.0
-    at_risk = bool(inputs.oom_events) or (cur.memory_limit is not None and cur.memory_limit <= peak)
+    # an OOM kill, or less than 5% headroom left under the limit: memory is not compressible
+    at_risk = bool(inputs.oom_events) or (
+        cur.memory_limit is not None and cur.memory_limit <= peak * RISK_HEADROOM
+    )
     grows = (res.memory_limit or 0.0) > (cur.memory_limit or np.inf)
     if mem_small and at_risk and grows:
         mem_small = False

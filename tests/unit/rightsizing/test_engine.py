@@ -109,6 +109,13 @@ def test_memory_increase_that_prevents_an_oom_is_never_held_back():
     # 10% threshold, yet it goes through because the container was killed
     r = rec(inputs(0.5, 300 * MIB, current=cur, oom_events=(oom,)), "tacos")
     assert r.recommended.memory_limit == pytest.approx(600 * MIB)
+    # no OOM, but the 500 MiB peak is within 5% of the 524 MiB limit: the +9.7% increase
+    # to 575 MiB goes through; with 530 MiB (6% headroom) the +8.5% waits for the threshold
+    close = rec(inputs(0.5, 500 * MIB, current=Resources(0.5, None, 524 * MIB, 524 * MIB)))
+    assert close.recommended.memory_limit == pytest.approx(500 * MIB * 1.15)
+    comfy = recommend(inputs(0.5, 500 * MIB, current=Resources(0.5, None, 530 * MIB, 530 * MIB)))
+    assert isinstance(comfy, NoRecommendation)
+    assert comfy.reason is Reason.BELOW_THRESHOLD
     without = recommend(
         inputs(0.5, 300 * MIB, current=Resources(0.5, None, 590 * MIB, 590 * MIB)), "tacos"
     )
