@@ -122,11 +122,7 @@ def evaluate(
             "results": rows,
             "bar": verdict.as_dict() if verdict else None,
         }
-        typer.echo(
-            json.dumps(doc, indent=2, default=str, allow_nan=False)
-            if _finite(doc)
-            else json.dumps(doc, indent=2, default=str)
-        )
+        typer.echo(json.dumps(_json_safe(doc), indent=2, allow_nan=False))
         return
     if output is OutputFormat.csv:
         buf = io.StringIO()
@@ -172,11 +168,12 @@ def evaluate(
         )
 
 
-def _finite(doc: object) -> bool:
+def _json_safe(doc: object) -> object:
+    """NaN (nothing scored) becomes null: JSON has no NaN, and consumers must see "unknown"."""
     if isinstance(doc, float):
-        return math.isfinite(doc)
+        return doc if math.isfinite(doc) else None
     if isinstance(doc, dict):
-        return all(_finite(v) for v in doc.values())
+        return {k: _json_safe(v) for k, v in doc.items()}
     if isinstance(doc, list):
-        return all(_finite(v) for v in doc)
-    return True
+        return [_json_safe(v) for v in doc]
+    return doc

@@ -29,8 +29,11 @@ def test_evaluate_csv_json_matches_the_library(tmp_path):
     assert doc["series"] == 2
     names = [row["strategy"] for row in doc["results"]]
     assert names == ["current", "krr-simple", "vpa", "tacos"]
-    # no current requests in the CSV: the current baseline has nothing to score
+    # no current requests in the CSV: the current baseline has nothing to score, and its
+    # slack is unknown (null in JSON, never NaN)
     assert doc["results"][0]["scored_share"] == 0.0
+    assert doc["results"][0]["cpu_slack"] is None
+    assert "NaN" not in r.output
     krr = doc["results"][1]
     assert krr["decisions"] == 2 * 2  # 15 days: decisions at day 7 and day 14, per series
     assert 0.0 < krr["cpu_slack"] < 1.0
