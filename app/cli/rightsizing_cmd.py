@@ -21,7 +21,6 @@ from rich.table import Table
 
 from rightsizing import DEFAULT_STRATEGY, Guardrails, RightsizingError, strategy_names
 from rightsizing.evaluation import (
-    CURRENT,
     FAMILIES,
     ReplaySeries,
     bar_verdict,
@@ -106,7 +105,7 @@ def evaluate(
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    rows = comparison_rows(scores)
+    rows = comparison_rows(scores, data, window_days, step_days)
     verdict = None
     if DEFAULT_STRATEGY in scores:
         pre = bar_verdict(scores, DEFAULT_STRATEGY)
@@ -136,27 +135,35 @@ def evaluate(
         "strategy",
         "CPU slack",
         "CPU under",
-        "memory slack",
-        "would-be OOMs",
+        "mem slack",
+        "OOMs",
         "changes",
         "scored",
+        "gap",
     ):
         if col == "strategy":
-            table.add_column(col, no_wrap=True, min_width=16)
+            table.add_column(col, no_wrap=True)
         else:
             table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
-            "current requests" if r["strategy"] == CURRENT else str(r["strategy"]),
+            str(r["strategy"]),
             _pct(r["cpu_slack"]),
             _pct(r["cpu_under_share"]),
             _pct(r["memory_slack"]),
             str(r["would_be_ooms"]),
             str(r["changes"]),
             _pct(r["scored_share"]),
+            _pts(r.get("gap_to_hindsight")),
         )
     out = Console(soft_wrap=True)
     out.print(table)
+    out.print(
+        "current: the current requests, unchanged. OOMs: would-be OOM kills (memory above "
+        "the limit). gap: points of CPU slack above the "
+        "least any weekly request could have had at the same CPU under share "
+        "(0 = perfect foresight)"
+    )
     if verdict is not None:
         out.print(
             f"bar for {verdict.strategy}: {'met' if verdict.met else 'not met'} "
@@ -166,6 +173,10 @@ def evaluate(
             f"least slack any weekly request could have at that under share "
             f"(hindsight bound): {_pct(verdict.hindsight_slack)}"
         )
+
+
+def _pts(x: object) -> str:
+    return "n/a" if not isinstance(x, float) or math.isnan(x) else f"{x * 100:.1f}"
 
 
 def _json_safe(doc: object) -> object:

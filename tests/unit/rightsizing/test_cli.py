@@ -59,7 +59,7 @@ def test_evaluate_table_and_csv_formats(tmp_path):
         ],
     )
     assert table.exit_code == 0, table.output
-    for name in ("current requests", "krr-simple", "vpa", "tacos", "would-be"):
+    for name in ("current", "krr-simple", "vpa", "tacos", "would-be OOM", "gap"):
         assert name in table.output
     assert "bar for tacos" in table.output
     out = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "csv"])
