@@ -19,7 +19,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rightsizing import DEFAULT_STRATEGY, Guardrails, RightsizingError, strategy_names
+from rightsizing import (
+    DEFAULT_STRATEGY,
+    Guardrails,
+    RightsizingError,
+    make_strategy,
+    strategy_names,
+)
 from rightsizing.evaluation import (
     FAMILIES,
     ReplaySeries,
@@ -47,6 +53,18 @@ def _group() -> None:
     """Rightsizing recommendations and their replay evaluation."""
 
 
+def _parse_settings(items: list[str]) -> dict[str, dict[str, str]]:
+    """``strategy.key=value`` items into per-strategy settings (validated by the strategy)."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        target, sep, value = item.partition("=")
+        name, dot, key = target.partition(".")
+        if not sep or not dot or not name or not key:
+            raise RightsizingError(f"--setting {item!r}: expected STRATEGY.KEY=VALUE")
+        out.setdefault(name.strip(), {})[key.strip()] = value.strip()
+    return out
+
+
 def _pct(x: object) -> str:
     return "n/a" if not isinstance(x, float) or math.isnan(x) else f"{x:.1%}"
 
@@ -65,6 +83,10 @@ def evaluate(
     ] = None,
     strategy: Annotated[
         list[str] | None, typer.Option("--strategy", help="repeat; default: all strategies")
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--setting", help="strategy setting, e.g. tacos.starvation_cores=15 (repeat)"),
     ] = None,
     window_days: Annotated[
         float, typer.Option(min=1, max=90, help="history per recommendation")
@@ -99,8 +121,13 @@ def evaluate(
             fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
             data = [s for f in fams for s in generate(f, seed, series, days)]
             source = f"families {','.join(fams)} seed {seed}"
+        settings = _parse_settings(setting or [])
+        strategies = [make_strategy(n, settings.get(n)) for n in names]
+        stray = sorted(set(settings) - set(names))
+        if stray:
+            raise RightsizingError(f"--setting for a strategy not evaluated: {', '.join(stray)}")
         scores = replay(
-            data, names, window_days, step_days, None if guardrails else Guardrails.off()
+            data, strategies, window_days, step_days, None if guardrails else Guardrails.off()
         )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")

@@ -110,3 +110,25 @@ def test_evaluate_errors_are_clear(tmp_path):
     assert r4.exit_code == 2
     assert "unknown family" in r4.output
     assert np.isfinite(1.0)
+
+
+def test_strategy_settings_from_the_command_line():
+    args = ["evaluate", "--family", "spiky", "--series", "2", "--days", "15", "--format", "json"]
+    base = json.loads(runner.invoke(app, [*args, "--strategy", "tacos"]).output)
+    safer = runner.invoke(
+        app, [*args, "--strategy", "tacos", "--setting", "tacos.cpu_percentile_min=0.99"]
+    )
+    assert safer.exit_code == 0, safer.output
+    tacos = json.loads(safer.output)["results"][1]
+    # a higher floor on the searched percentile can only raise requests: less under, more slack
+    assert tacos["cpu_under_share"] <= base["results"][1]["cpu_under_share"]
+    assert tacos["cpu_slack"] >= base["results"][1]["cpu_slack"]
+    for bad, message in (
+        (["--setting", "tacos.nope=1"], "unknown setting"),
+        (["--setting", "tacos"], "expected STRATEGY.KEY=VALUE"),
+        (["--setting", "vpa.safety_margin=0.2"], "not evaluated: vpa"),
+        (["--setting", "tacos.starvation_cores=lots"], "must be a number"),
+    ):
+        r = runner.invoke(app, [*args, "--strategy", "tacos", *bad])
+        assert r.exit_code == 2, bad
+        assert message in r.output, (bad, r.output)
