@@ -1,11 +1,17 @@
 """Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
 
-CPU: a high percentile of per-pod usage with recency weighting (recent days count
-more, so a level change is followed within a week) and a fast path upwards: the
-request never falls below the same percentile over the last ``recent_days``, so
-growth is covered at once while decreases are followed gradually. Throttling
-means observed usage was censored by the limit, so the request is raised by the
-throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio | equal).
+CPU (``cpu_mode="cost"``, the default): the request that minimises
+``request + starvation_cores x P(usage > request)`` over per-pod usage with recency
+weighting (72 h half-life, so a level change is followed within a week), searched
+between the p80 and p99.9. A request costs its size every hour; an hour above it is
+charged as ``starvation_cores`` of request. That spends the risk where it is cheap
+(small or tight containers are covered to their tail, bursts are not paid for all
+week) and is the same rule that gives the best plan in hindsight, applied to the
+past. ``cpu_mode="percentile"`` uses ``cpu_percentile`` instead. Optionally the
+request never falls below the same estimate over the last ``recent_days`` (off by
+default: replays showed no gain). Throttling means observed usage was censored by
+the limit, so the request is raised by the throttled share. No CPU limit by default
+(``cpu_limit_policy``: none | ratio | equal).
 
 Memory: daily peaks, not samples (memory is not compressible: a short peak above
 the limit is an OOM kill). Request = highest daily peak of the window + buffer;
