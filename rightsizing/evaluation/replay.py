@@ -12,9 +12,10 @@ keeps the series' initial requests throughout.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rightsizing.engine import recommend
 from rightsizing.evaluation.scoring import Score, score_segment
@@ -134,11 +135,22 @@ def replay(
     return out
 
 
-def _segments(
-    series: Sequence[ReplaySeries], window_days: float, step_days: float
-) -> list[tuple[FloatArray, FloatArray]]:
-    """(sorted cpu, matching weights) of every scored week of every series."""
-    out: list[tuple[FloatArray, FloatArray]] = []
+@dataclass(frozen=True)
+class _Packed:
+    """Every scored week of every series, each sorted by CPU, packed end to end."""
+
+    v: FloatArray  # sorted usage
+    above: FloatArray  # weight strictly above each value within its week (at last of ties)
+    last: NDArray[np.bool_]  # last element of a run of equal values
+    seg: NDArray[np.int64]  # week index of each element
+    starts: NDArray[np.int64]
+    totals: FloatArray  # weight per week
+    usage: float
+
+
+def _pack(series: Sequence[ReplaySeries], window_days: float, step_days: float) -> _Packed | None:
+    vs: list[FloatArray] = []
+    ws: list[FloatArray] = []
     for one in series:
         t = one.times_s
         if t.size == 0:
@@ -152,25 +164,32 @@ def _segments(
             a = int(np.searchsorted(t, decision, side="left"))
             b = int(np.searchsorted(t, decision + step_days * DAY, side="left"))
             if b > a:
-                order = np.argsort(one.cpu[a:b], kind="stable")
-                out.append((one.cpu[a:b][order], w[a:b][order]))
+                order = np.argsort(one.cpu[a:b])
+                vs.append(one.cpu[a:b][order])
+                ws.append(w[a:b][order])
             decision += step_days * DAY
-    return out
+    if not vs:
+        return None
+    lengths = np.array([x.size for x in vs])
+    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    seg = np.repeat(np.arange(len(vs)), lengths)
+    v = np.concatenate(vs)
+    w = np.concatenate(ws)
+    cum = np.cumsum(w)
+    before = np.r_[0.0, cum[starts[1:] - 1]] if len(vs) > 1 else np.zeros(1)
+    totals = np.add.reduceat(w, starts)
+    above = totals[seg] - (cum - before[seg])
+    last = np.r_[(v[1:] != v[:-1]) | (seg[1:] != seg[:-1]), True]
+    return _Packed(v, above, last, seg, starts, totals, float((v * w).sum()))
 
 
-def _hindsight_at(segs: list[tuple[FloatArray, FloatArray]], k: float) -> Score:
-    score = Score()
-    for v, w in segs:
-        total = float(w.sum())
-        above = total - np.cumsum(w)  # weight strictly above v[i] (ties resolved below)
-        last_of_value = np.r_[v[1:] != v[:-1], True]
-        cost = np.where(last_of_value, v + k * above / total, np.inf)
-        r = float(v[int(np.argmin(cost))])
-        score.weight += total
-        score.cpu_request_sum += r * total
-        score.cpu_usage_sum += float((v * w).sum())
-        score.cpu_over_weight += float(w[v > r].sum())
-    return score
+def _hindsight_at(p: _Packed, k: float) -> tuple[float, float]:
+    """Request sum and over-provisioned weight when every week minimises r + k P(u > r)."""
+    cost = np.where(p.last, p.v + k * p.above / p.totals[p.seg], np.inf)
+    best = np.minimum.reduceat(cost, p.starts)
+    index = np.arange(p.v.size)
+    first = np.minimum.reduceat(np.where(cost == best[p.seg], index, p.v.size), p.starts)
+    return float((p.v[first] * p.totals).sum()), float(p.above[first].sum())
 
 
 def replay_hindsight(
@@ -193,27 +212,26 @@ def replay_hindsight(
     """
     if not 0.0 <= under_share < 1.0:
         raise ValueError("under_share must be within [0, 1)")
-    segs = _segments(series, window_days, step_days)
-    if not segs:
+    packed = _pack(series, window_days, step_days)
+    if packed is None:
         return Score()
-    usage = sum(float((v * w).sum()) for v, w in segs)
-    total_w = sum(float(w.sum()) for _, w in segs)
+    total_w = float(packed.totals.sum())
     lo, hi = -12.0, 8.0  # log10 of k in cores
     best_request = 0.0
     for _ in range(60):
         mid = (lo + hi) / 2
         k = 10.0**mid
-        sc = _hindsight_at(segs, k)
+        requests, over = _hindsight_at(packed, k)
+        share = over / total_w
         # Lagrangian dual bound on the request sum of any plan with share <= under_share
-        bound = sc.cpu_request_sum + k * total_w * (sc.cpu_under_share - under_share)
-        best_request = max(best_request, bound)
-        if sc.cpu_under_share <= under_share:
+        best_request = max(best_request, requests + k * total_w * (share - under_share))
+        if share <= under_share:
             hi = mid
         else:
             lo = mid
     out = Score()
     out.weight = total_w
-    out.cpu_usage_sum = usage
-    out.cpu_request_sum = max(best_request, usage * 0.0)
+    out.cpu_usage_sum = packed.usage
+    out.cpu_request_sum = best_request
     out.cpu_over_weight = under_share * total_w
     return out
