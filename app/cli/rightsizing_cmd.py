@@ -215,3 +215,7 @@ def _json_safe(doc: object) -> object:
     if isinstance(doc, list):
         return [_json_safe(v) for v in doc]
     return doc
+
+
+if __name__ == "__main__":  # until the lead registers it: python -m app.cli.rightsizing_cmd
+    app()
