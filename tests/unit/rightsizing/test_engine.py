@@ -294,3 +294,36 @@ def test_daily_p95_fast_and_general_paths_agree():
     general = daily_cpu_p95(gappy)
     assert regular.size == general.size == 4
     assert regular[1:].tolist() == pytest.approx(general[1:].tolist())
+
+
+def test_hpa_target_follows_the_final_request():
+    hpa = Autoscaler("hpa", 2, 4, cpu_target_percent=70)
+    cur = Resources(1.0, None, 2 * GIB, 2 * GIB)
+    # CPU wants 1.05 (within 10%): unchanged, so the HPA target must stay as it is, while
+    # memory (16 GiB -> 8 GiB, the 50% step) still changes
+    big_mem = Resources(1.0, None, 16 * GIB, 16 * GIB)
+    r = rec(inputs(1.05, 500 * MIB, current=big_mem, autoscaler=hpa), "tacos")
+    assert r.recommended.cpu_request == 1.0
+    assert r.hpa == ()
+    # the quota caps the increase at (7 - 2) / 4 = 1.25 cores per pod
+    quota = QuotaContext(hard={"requests.cpu": 7.0}, others_at_max={"requests.cpu": 2.0})
+    r2 = rec(inputs(2.0, 500 * MIB, current=cur, autoscaler=hpa, quota=quota), "tacos")
+    assert r2.recommended.cpu_request == pytest.approx(1.25)
+    (adj,) = r2.hpa
+    assert adj.kept
+    assert adj.new_target_percent == pytest.approx(56.0)  # 0.7 cores / 1.25
+
+
+def test_hpa_point_that_a_pinned_limit_makes_unreachable_is_reported():
+    hpa = Autoscaler("hpa", 2, 4, cpu_target_percent=70)
+    cur = Resources(1.0, None, 2 * GIB, 2 * GIB)
+    ann = {"finops.tacos.io/cpu-limit": "600m"}
+    # 0.3 cores used; the HPA would need 0.74 cores to keep its 0.7-core point at 95%,
+    # but the pinned 600m limit caps the request at 0.6
+    r = rec(inputs(0.3, 500 * MIB, current=cur, autoscaler=hpa, annotations=ann), "tacos")
+    assert r.recommended.cpu_request == pytest.approx(0.6)
+    (adj,) = r.hpa
+    assert not adj.kept
+    assert adj.new_target_percent == 95.0
+    assert adj.scale_out_point == pytest.approx(0.57)
+    assert "would need a target above 95%" in adj.note
