@@ -110,3 +110,39 @@ def test_from_hourly_drops_zero_pod_hours_and_checks_order():
     bad_mem = HourlyUsage(0, 0.1, 0.2, 0.3, 0.4, 0.5, 10, 40, 30, samples=12, pods=1)
     with pytest.raises(InvalidInputError, match="memory max"):
         UsageHistory.from_hourly([bad_mem])
+
+
+def test_direct_constructors_reject_inconsistent_arrays():
+    from rightsizing.evaluation import ReplaySeries
+
+    t = np.array([0.0, 300.0, 600.0])
+    ones = np.ones(3)
+    with pytest.raises(InvalidInputError, match="different length"):
+        UsageHistory(t, ones, ones[:2], ones, ones)
+    with pytest.raises(InvalidInputError, match="sorted"):
+        UsageHistory(t[::-1].copy(), ones, ones, ones, ones)
+    with pytest.raises(InvalidInputError, match="resolution"):
+        UsageHistory(t, ones, ones, ones, ones, 0.0)
+    with pytest.raises(InvalidInputError, match="differ in length"):
+        ReplaySeries("s", t, ones[:2], ones)
+    with pytest.raises(InvalidInputError, match="weights differ"):
+        ReplaySeries("s", t, ones, ones, weights=ones[:1])
+    with pytest.raises(InvalidInputError, match="strictly ascending"):
+        ReplaySeries("s", np.array([0.0, 0.0, 300.0]), ones, ones)
+
+
+def test_guardrails_off_passes_the_raw_proposal_through():
+    from rightsizing import ContainerInputs, Guardrails, Recommendation, make_strategy
+
+    t = np.arange(50) * 300.0  # 4 hours, 50 points: far too little for the defaults
+    inp = ContainerInputs(
+        "k",
+        UsageHistory.from_samples(t, np.full(50, 0.001), np.full(50, MIB)),
+        current=Resources(4.0, None, 8 * 2.0**30, 8 * 2.0**30),
+    )
+    assert not isinstance(recommend(inp, "krr-simple"), Recommendation)
+    # (KRR's own 100-point rule is the strategy's, not a guardrail: lower it too)
+    raw = recommend(inp, make_strategy("krr-simple", {"points_required": 10}), Guardrails.off())
+    assert isinstance(raw, Recommendation)
+    assert raw.recommended.cpu_request == pytest.approx(0.001)  # no floor, no 50% step
+    assert raw.recommended.memory_request == pytest.approx(MIB * 1.15)
