@@ -1,17 +1,21 @@
 """Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
 
 CPU (``cpu_mode="cost"``, the default): the request that minimises
-``request + starvation_cores x P(usage > request)`` over per-pod usage with recency
-weighting (72 h half-life, so a level change is followed within a week), searched
-between the p80 and p99.9. A request costs its size every hour; an hour above it is
-charged as ``starvation_cores`` of request. That spends the risk where it is cheap
-(small or tight containers are covered to their tail, bursts are not paid for all
-week) and is the same rule that gives the best plan in hindsight, applied to the
-past. ``cpu_mode="percentile"`` uses ``cpu_percentile`` instead. Optionally the
-request never falls below the same estimate over the last ``recent_days`` (off by
-default: replays showed no gain). Throttling means observed usage was censored by
-the limit, so the request is raised by the throttled share. No CPU limit by default
-(``cpu_limit_policy``: none | ratio | equal).
+``request + K x P(usage > request)`` over per-pod usage with recency weighting
+(72 h half-life, so a level change is followed within a week), searched between the
+p80 and p99.9. A request costs its size every hour; an hour above it is charged
+``K = starvation_cores + starvation_mean_hours x mean usage`` cores: a fixed part
+(a starved pod hurts whatever its size) and a part proportional to the work the
+container does, so that the answer does not depend on the container's scale (with
+a fixed price in cores, a 16-core container would be sized near its p80). That
+spends the risk where it is cheap (tight containers are covered to their tail,
+rare bursts are not paid for all week) and is the same rule that gives the best
+plan in hindsight, applied to the past. ``cpu_mode="percentile"`` uses
+``cpu_percentile`` instead. Optionally the request never falls below the same
+estimate over the last ``recent_days`` (off by default: replays showed no gain).
+Throttling means observed usage was censored by the limit, so the request is raised
+by the throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio |
+equal).
 
 Memory: daily peaks, not samples (memory is not compressible: a short peak above
 the limit is an OOM kill). Request = highest daily peak of the window + buffer;
@@ -88,7 +92,8 @@ def leak_slope(peaks: FloatArray) -> tuple[float, float]:
 class TacosStrategy:
     name: ClassVar[str] = "tacos"
     cpu_mode: str = "cost"
-    starvation_cores: float = 10.0
+    starvation_cores: float = 3.0
+    starvation_mean_hours: float = 10.0
     cpu_percentile_min: float = 0.80
     cpu_percentile: float = 0.999
     half_life_hours: float = 72.0
@@ -114,6 +119,7 @@ class TacosStrategy:
         check_range(self.name, "memory_days", self.memory_days, 1, 60)
         check_range(self.name, "limit_ratio", self.limit_ratio, 1, 100)
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
+        check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
             self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
         )
@@ -203,7 +209,12 @@ class TacosStrategy:
             )
             return cpu
         cpu, level = cost_optimal_request(
-            values, weights, self.starvation_cores, self.cpu_percentile_min, self.cpu_percentile
+            values,
+            weights,
+            self.starvation_cores
+            + self.starvation_mean_hours * float(np.average(values, weights=weights)),
+            self.cpu_percentile_min,
+            self.cpu_percentile,
         )
         evidence.append(
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")

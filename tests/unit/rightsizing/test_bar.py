@@ -63,7 +63,7 @@ def test_default_cuts_the_ooms_of_the_leaking_family(results):
             HELD_OUT,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="held-out level-shift: krr-simple has less slack and less under on seed 2",
+                reason="held-out level-shift: vpa has less slack and less under on seed 3",
             ),
         ),
     ],
@@ -74,14 +74,17 @@ def test_never_dominated_by_a_baseline(results, family):
         own = scores["tacos"]
         for base in ("krr-simple", "vpa"):
             other = scores[base]
-            dominated = (
+            # Pareto dominance: no worse on both axes and better on at least one
+            no_worse = (
                 other.cpu_slack <= own.cpu_slack and other.cpu_under_share <= own.cpu_under_share
             )
+            better = other.cpu_slack < own.cpu_slack or other.cpu_under_share < own.cpu_under_share
+            dominated = no_worse and better
             assert not dominated, (family, seed, base)
 
 
 def test_slack_part_of_the_bar_is_met_wherever_the_bar_is_reachable(results):
-    """On the design families; on the held-out level-shift family it is not (seed 2)."""
+    """Asserted on the design families only (level-shift is held out)."""
     reachable = [k for k, (_, v) in results.items() if v.reachable and k[0] != HELD_OUT]
     assert reachable, "expected at least one family where the bar is reachable"
     for key in reachable:
@@ -106,3 +109,28 @@ def test_closest_to_hindsight_on_the_mix_of_all_families():
     assert all(g >= -1e-9 for g in gap.values())  # nobody beats perfect foresight
     assert gap["tacos"] < gap["vpa"]
     assert gap["tacos"] < gap["krr-simple"]
+
+
+@pytest.mark.parametrize("scale", [0.1, 10.0])
+def test_no_more_risk_whatever_the_container_size(scale):
+    """The starvation price grows with the container, so risk does not depend on units.
+
+    (With a fixed price in cores, 10x larger containers were sized near their p80 and
+    spent 6% of the time under-provisioned, more than twice the baselines.)
+    """
+    import dataclasses
+
+    data = [
+        dataclasses.replace(
+            s,
+            cpu=s.cpu * scale,
+            current=dataclasses.replace(s.current, cpu_request=s.current.cpu_request * scale),
+        )
+        for family in DESIGN
+        for s in generate(family, 1, 6, 28)
+    ]
+    scores = replay(data, ["krr-simple", "vpa", "tacos"], include_current=False)
+    verdict = bar_verdict(scores, "tacos")
+    assert verdict is not None
+    assert verdict.under_ok, verdict
+    assert verdict.ooms_ok, verdict
