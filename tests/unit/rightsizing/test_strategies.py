@@ -100,7 +100,7 @@ def test_tacos_sizes_below_rare_bursts_where_krr_pays_for_them():
     krr = propose("krr-simple", inputs(cpu))
     tacos = propose("tacos", inputs(cpu))
     assert krr.resources.cpu_request == 2.0
-    # cost 0.2 + 10 x 0.06 = 0.8 cores beats covering the burst at 2.0
+    # K = 3 + 10 x mean 0.308 = 6.08 cores; 0.2 + 6.08 x 0.06 = 0.56 beats covering at 2.0
     assert tacos.resources.cpu_request == 0.2
 
 
@@ -108,7 +108,22 @@ def test_tacos_covers_the_whole_tail_of_a_small_container():
     n = times(7).size
     cpu = cycle([0.01] * 94 + [0.02] * 6, n)
     tacos = propose("tacos", inputs(cpu))
-    assert tacos.resources.cpu_request == 0.02  # 0.02 < 0.01 + 10 x 0.06
+    assert tacos.resources.cpu_request == 0.02  # 0.02 < 0.01 + (3 + 0.1) x 0.06
+
+
+def test_tacos_starvation_price_scales_with_the_container():
+    n = times(7).size
+    uniform = cycle([k / 96 * 16 for k in range(1, 97)], n)  # 0.17..16 cores, evenly
+    big = propose("tacos", inputs(uniform))
+    # K = 3 + 10 x 8.08 = 84 cores > the 16-core spread: covering the tail pays
+    assert big.resources.cpu_request == 16.0
+    fixed = propose("tacos", inputs(uniform), starvation_cores=10, starvation_mean_hours=0)
+    # a fixed 10-core price is below the spread: the rule drops to its p80 floor
+    assert 0.79 * 16 <= fixed.resources.cpu_request <= 0.82 * 16
+    bursts = cycle([0.2] * 94 + [2.0] * 6, n)
+    small = propose("tacos", inputs(bursts)).resources.cpu_request
+    large = propose("tacos", inputs(bursts * 100)).resources.cpu_request
+    assert large == pytest.approx(100 * small)  # the same decision at any scale
 
 
 def test_tacos_percentile_mode_and_limit_policies():
