@@ -20,13 +20,17 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
 from rightsizing import quota as quota_rules
 from rightsizing.annotations import opted_out, read_pins
-from rightsizing.autoscaling import keep_scale_out_point
+from rightsizing.autoscaling import keep_scale_out_point, reconcile_hpa
 from rightsizing.confidence import confidence
-from rightsizing.guardrails import Guardrails, apply_floors, limit_decrease, relative_change
+from rightsizing.guardrails import (
+    Guardrails,
+    apply_floors,
+    apply_threshold,
+    limit_decrease,
+    requests_within_limits,
+)
 from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.results import (
     Evidence,
@@ -39,8 +43,6 @@ from rightsizing.results import (
 from rightsizing.savings import monthly_saving
 from rightsizing.strategies import DEFAULT_STRATEGY, Strategy, make_strategy
 from rightsizing.strategies.base import DAY_S
-
-RISK_HEADROOM = 1.05
 
 
 def _clamp(v: float | None, lo: float | None, hi: float | None) -> float | None:
@@ -152,9 +154,9 @@ def recommend(
             notes.append(note)
             if key.startswith("limits."):
                 limit_capped[res_kind] = True
-    res = _requests_within_limits(res, limit_capped, pins.cpu_limit, pins.memory_limit)
+    res = requests_within_limits(res, limit_capped, pins.cpu_limit, pins.memory_limit)
 
-    res, kept_cpu, kept_mem = _apply_threshold(res, inputs, g)
+    res, kept_cpu, kept_mem = apply_threshold(res, inputs, g)
     if kept_cpu and kept_mem:
         return NoRecommendation(
             inputs.key,
@@ -178,7 +180,7 @@ def recommend(
             ),
             proposal.evidence + base_evidence,
         )
-    hpa = _reconcile_hpa(hpa, res, cur, g)
+    hpa = reconcile_hpa(hpa, res, cur, g)
     if kept_cpu:
         notes.append(f"CPU unchanged: within {g.change_threshold:.0%}")
     if kept_mem:
@@ -204,48 +206,6 @@ def recommend(
     )
 
 
-def _reconcile_hpa(
-    adjustments: list[HpaAdjustment], res: Resources, cur: Resources, g: Guardrails
-) -> list[HpaAdjustment]:
-    """Targets for the *final* requests: after quota caps and the change threshold.
-
-    A request left unchanged keeps its target (no adjustment); a capped one gets the
-    target that keeps the point for the capped value, or says why it cannot.
-    """
-    out: list[HpaAdjustment] = []
-    for adj in adjustments:
-        attr = "cpu_request" if adj.resource == "cpu" else "memory_request"
-        final, before = getattr(res, attr), getattr(cur, attr)
-        if final is None or final == before:
-            continue
-        again = keep_scale_out_point(
-            adj.resource,
-            adj.current_target_percent,
-            before,
-            final,
-            g.hpa_target_min_percent,
-            g.hpa_target_max_percent,
-        )
-        if again.request != final:  # a cap pushed it past the upper bound: point moves down
-            point = g.hpa_target_max_percent / 100.0 * final
-            out.append(
-                replace(
-                    again.adjustment,
-                    new_target_percent=g.hpa_target_max_percent,
-                    scale_out_point=point,
-                    kept=False,
-                    note=(
-                        f"cannot keep the {adj.resource} scale-out point "
-                        f"{again.adjustment.scale_out_point:.4g}: the capped request "
-                        f"{final:.4g} would need a target above {g.hpa_target_max_percent:g}%"
-                    ),
-                )
-            )
-        else:
-            out.append(again.adjustment)
-    return out
-
-
 def _with_notes(detail: str, notes: list[str]) -> str:
     """Why nothing changed, plus what constrained it (quota, pins, HPA bounds)."""
     return "; ".join([detail, *notes])
@@ -257,49 +217,3 @@ def _max_replicas(inputs: ContainerInputs) -> int:
     if inputs.replicas is not None and inputs.replicas.replicas.size:
         return max(1, math.ceil(float(inputs.replicas.replicas.max())))
     return 1
-
-
-def _requests_within_limits(
-    res: Resources, capped: dict[str, bool], cpu_pin: float | None, mem_pin: float | None
-) -> Resources:
-    """A limit set by a pin or the quota wins (request lowered); otherwise the limit rises."""
-    out = res
-    for kind, req_attr, lim_attr, pin in (
-        ("cpu", "cpu_request", "cpu_limit", cpu_pin),
-        ("memory", "memory_request", "memory_limit", mem_pin),
-    ):
-        req, lim = getattr(out, req_attr), getattr(out, lim_attr)
-        if req is None or lim is None or req <= lim:
-            continue
-        if capped[kind] or pin is not None:
-            out = replace(out, **{req_attr: lim})
-        else:
-            out = replace(out, **{lim_attr: req})
-    return out
-
-
-def _apply_threshold(
-    res: Resources, inputs: ContainerInputs, g: Guardrails
-) -> tuple[Resources, bool, bool]:
-    """Per resource: below the change threshold keeps the current request and limit."""
-    cur = inputs.current
-    cpu_small = relative_change(res.cpu_request, cur.cpu_request) < g.change_threshold and (
-        (res.cpu_limit is None) == (cur.cpu_limit is None)
-        and relative_change(res.cpu_limit, cur.cpu_limit) < g.change_threshold
-    )
-    mem_small = relative_change(res.memory_request, cur.memory_request) < g.change_threshold and (
-        relative_change(res.memory_limit, cur.memory_limit) < g.change_threshold
-    )
-    peak = float(inputs.usage.memory_peak.max()) if inputs.usage.times_s.size else 0.0
-    # an OOM kill, or less than 5% headroom left under the limit: memory is not compressible
-    at_risk = bool(inputs.oom_events) or (
-        cur.memory_limit is not None and cur.memory_limit <= peak * RISK_HEADROOM
-    )
-    grows = (res.memory_limit or 0.0) > (cur.memory_limit or np.inf)
-    if mem_small and at_risk and grows:
-        mem_small = False
-    if cpu_small:
-        res = replace(res, cpu_request=cur.cpu_request, cpu_limit=cur.cpu_limit)
-    if mem_small:
-        res = replace(res, memory_request=cur.memory_request, memory_limit=cur.memory_limit)
-    return res, cpu_small, mem_small
