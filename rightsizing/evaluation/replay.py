@@ -49,17 +49,41 @@ def replay_series(
     guardrails: Guardrails | None = None,
 ) -> Score:
     """Score one series; ``strategy=None`` scores the current requests unchanged."""
+    return replay_group([series], strategy, window_days, step_days, guardrails)
+
+
+def replay_group(
+    members: Sequence[ReplaySeries],
+    strategy: Strategy | None,
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+    guardrails: Guardrails | None = None,
+) -> Score:
+    """Score the pods of one container together, as Kubernetes sizes them.
+
+    One request applies to every pod of a workload's container, so each decision is
+    made on the pooled samples of all members (pods) and scored on each of them; OOM
+    episodes of any member feed the next decision. The first member's current values
+    and autoscaler stand for the group.
+    """
     score = Score()
-    t = series.times_s
-    if t.size == 0:
+    members = [m for m in members if m.times_s.size]
+    if not members:
         return score
-    w = series.sample_weights
-    res = series.resolution_s
+    first = members[0]
+    t_all = np.concatenate([m.times_s for m in members])
+    order = np.argsort(t_all, kind="stable")
+    t = t_all[order]
+    cpu = np.concatenate([m.cpu for m in members])[order]
+    mem = np.concatenate([m.memory for m in members])[order]
+    w = np.concatenate([m.sample_weights for m in members])[order]
+    res = min(m.resolution_s for m in members)
     end = float(t[-1]) + res
     decision = float(t[0]) + window_days * DAY
-    applied: Resources = series.current
-    auto = series.autoscaler
+    applied: Resources = first.current
+    auto = first.autoscaler
     ooms: list[OomEvent] = []
+    key = first.group or first.series_id
     max_decisions = int(np.ceil((end - decision) / (step_days * DAY))) + 1
     for _ in range(max_decisions):
         if decision >= end:
@@ -69,15 +93,8 @@ def replay_series(
         if strategy is not None:
             score.decisions += 1
             inputs = ContainerInputs(
-                key=series.series_id,
-                usage=UsageHistory(
-                    t[lo:hi],
-                    series.cpu[lo:hi],
-                    series.memory[lo:hi],
-                    w[lo:hi],
-                    series.memory[lo:hi],
-                    res,
-                ),
+                key=key,
+                usage=UsageHistory(t[lo:hi], cpu[lo:hi], mem[lo:hi], w[lo:hi], mem[lo:hi], res),
                 current=applied,
                 autoscaler=auto,
                 oom_events=tuple(o for o in ooms if o.time_s >= decision - window_days * DAY),
@@ -94,20 +111,25 @@ def replay_series(
             else:
                 score.reasons[outcome.reason.value] = score.reasons.get(outcome.reason.value, 0) + 1
         seg_end = decision + step_days * DAY
-        s = slice(hi, int(np.searchsorted(t, seg_end, side="left")))
-        starts = score_segment(
-            score,
-            t[s],
-            series.cpu[s],
-            series.memory[s],
-            w[s],
-            applied.cpu_request,
-            applied.memory_request,
-            applied.memory_limit,
-            res,
-        )
-        if applied.memory_limit is not None:
-            ooms.extend(OomEvent(float(t[s][i]), applied.memory_limit) for i in starts)
+        for m in members:
+            mt = m.times_s
+            s = slice(
+                int(np.searchsorted(mt, decision, side="left")),
+                int(np.searchsorted(mt, seg_end, side="left")),
+            )
+            starts = score_segment(
+                score,
+                mt[s],
+                m.cpu[s],
+                m.memory[s],
+                m.sample_weights[s],
+                applied.cpu_request,
+                applied.memory_request,
+                applied.memory_limit,
+                m.resolution_s,
+            )
+            if applied.memory_limit is not None:
+                ooms.extend(OomEvent(float(mt[s][i]), applied.memory_limit) for i in starts)
         decision = seg_end
     return score
 
@@ -123,14 +145,17 @@ def replay(
     """Aggregate scores per strategy name over all series (plus ``current``)."""
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
+    groups: dict[str, list[ReplaySeries]] = {}
+    for one in series:
+        groups.setdefault(one.group or one.series_id, []).append(one)
     if include_current:
         out[CURRENT] = Score()
-        for one in series:
-            out[CURRENT].merge(replay_series(one, None, window_days, step_days, guardrails))
+        for members in groups.values():
+            out[CURRENT].merge(replay_group(members, None, window_days, step_days, guardrails))
     for strat in built:
         total = Score()
-        for one in series:
-            total.merge(replay_series(one, strat, window_days, step_days, guardrails))
+        for members in groups.values():
+            total.merge(replay_group(members, strat, window_days, step_days, guardrails))
         out[strat.name] = total
     return out
 

@@ -21,8 +21,9 @@ Memory: daily peaks, not samples (memory is not compressible: a short peak above
 the limit is an OOM kill). Request = highest daily peak of the window + buffer;
 a steady rise of daily peaks (a leak that no restart resets) is extrapolated over
 the next ``leak_horizon_days``; each OOM kill lifts the floor to
-max(memory x 1.2, memory + 100 MiB). Limit = request by default
-(``memory_limit_policy``: equal | ratio).
+max(memory x 1.2, memory + 100 MiB). The limit keeps the current limit/request
+ratio when both are set (the team's chosen burst headroom, as VPA does), else equals
+the request (``memory_limit_policy``: keep | equal | ratio).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class TacosStrategy:
     oom_min_bump_bytes: float = 100 * MIB
     oom_bump_ratio: float = 1.2
     cpu_limit_policy: str = "none"
-    memory_limit_policy: str = "equal"
+    memory_limit_policy: str = "keep"
     limit_ratio: float = 2.0
 
     def __post_init__(self) -> None:
@@ -127,8 +128,8 @@ class TacosStrategy:
             raise InvalidSettingError("tacos: cpu_mode must be cost|percentile")
         if self.cpu_limit_policy not in {"none", "ratio", "equal"}:
             raise InvalidSettingError("tacos: cpu_limit_policy must be none|ratio|equal")
-        if self.memory_limit_policy not in {"equal", "ratio"}:
-            raise InvalidSettingError("tacos: memory_limit_policy must be equal|ratio")
+        if self.memory_limit_policy not in {"keep", "equal", "ratio"}:
+            raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage
@@ -181,7 +182,7 @@ class TacosStrategy:
         cpu_limit: float | None = {"none": None, "equal": cpu, "ratio": cpu * self.limit_ratio}[
             self.cpu_limit_policy
         ]
-        mem_limit = memory if self.memory_limit_policy == "equal" else memory * self.limit_ratio
+        mem_limit = self._memory_limit(memory, inputs)
         return Proposal(
             Resources(
                 cpu_request=cpu, cpu_limit=cpu_limit, memory_request=memory, memory_limit=mem_limit
@@ -220,3 +221,16 @@ class TacosStrategy:
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
         )
         return cpu
+
+    def _memory_limit(self, memory: float, inputs: ContainerInputs) -> float:
+        if self.memory_limit_policy == "ratio":
+            return memory * self.limit_ratio
+        cur = inputs.current
+        if (
+            self.memory_limit_policy == "keep"
+            and cur.memory_limit is not None
+            and cur.memory_request is not None
+            and cur.memory_request > 0
+        ):
+            return memory * max(cur.memory_limit / cur.memory_request, 1.0)
+        return memory

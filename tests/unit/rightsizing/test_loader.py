@@ -92,3 +92,12 @@ def test_unreadable_inputs(tmp_path):
 def test_parse_from_lines_and_blank_lines_are_skipped():
     loaded = parse_usage_csv([*GOOD.splitlines(keepends=True), "\n", ",,,\n"])
     assert loaded.rows == 5
+
+
+def test_group_column_pools_pods_of_one_container(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text(
+        "series_id,group,timestamp_s,cpu_cores,memory_bytes\np1,api,0,1,5\np2,api,0,2,6\nx,,0,1,1\n"
+    )
+    loaded = load_usage_csv(f)
+    assert {s.series_id: s.group for s in loaded.series} == {"p1": "api", "p2": "api", "x": ""}

@@ -105,3 +105,25 @@ def test_hindsight_known_answer_on_two_constant_weeks():
     # one scored week at a constant 0.5 cores: the least slack at 0% under is 0
     assert replay_hindsight([series], 0.0).cpu_slack == pytest.approx(0.0, abs=1e-6)
     assert DAY == 86400.0
+
+
+def test_a_group_is_sized_on_all_its_pods_and_scored_on_each():
+    n = times(14).size
+    # two pods of one container: one busy (1 core), one idle (0.1 core)
+    busy = ReplaySeries("busy", times(14), np.full(n, 1.0), np.full(n, 100 * MIB), group="api")
+    idle = ReplaySeries("idle", times(14), np.full(n, 0.1), np.full(n, 100 * MIB), group="api")
+    pooled = replay([busy, idle], ["krr-simple"], include_current=False)["krr-simple"]
+    # one request for both = p95 of the pooled samples = 1.0 core; scored on both pods
+    assert pooled.decisions == 1
+    assert pooled.cpu_slack == pytest.approx((2.0 - 1.1) / 2.0)
+    assert pooled.cpu_under_share == 0.0
+    apart = replay(
+        [
+            ReplaySeries("busy", busy.times_s, busy.cpu, busy.memory),
+            ReplaySeries("idle", idle.times_s, idle.cpu, idle.memory),
+        ],
+        ["krr-simple"],
+        include_current=False,
+    )["krr-simple"]
+    assert apart.decisions == 2
+    assert apart.cpu_slack == pytest.approx(0.0)  # each pod sized on itself

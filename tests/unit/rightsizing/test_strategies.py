@@ -143,6 +143,17 @@ def test_tacos_percentile_mode_and_limit_policies():
     assert ratio.resources.memory_limit == pytest.approx(3 * ratio.resources.memory_request)
 
 
+def test_tacos_keeps_the_teams_memory_burst_headroom():
+    cur = Resources(1.0, None, GIB, 2 * GIB)  # limit twice the request
+    keep = propose("tacos", inputs(0.5, 400 * MIB, current=cur))
+    assert keep.resources.memory_request == pytest.approx(400 * MIB * 1.15)
+    assert keep.resources.memory_limit == pytest.approx(2 * keep.resources.memory_request)
+    equal = propose("tacos", inputs(0.5, 400 * MIB, current=cur), memory_limit_policy="equal")
+    assert equal.resources.memory_limit == equal.resources.memory_request
+    unknown = propose("tacos", inputs(0.5, 400 * MIB))  # nothing to keep: limit = request
+    assert unknown.resources.memory_limit == unknown.resources.memory_request
+
+
 def test_tacos_extrapolates_a_leak_but_not_a_sawtooth():
     t = times(7)
     rate = 100 * MIB / DAY
