@@ -23,7 +23,8 @@ a steady rise of daily peaks (a leak that no restart resets) is extrapolated ove
 the next ``leak_horizon_days``; each OOM kill lifts the floor to
 max(memory x 1.2, memory + 100 MiB). The limit keeps the current limit/request
 ratio when both are set (the team's chosen burst headroom, as VPA does), else equals
-the request (``memory_limit_policy``: keep | equal | ratio).
+the request (``memory_limit_policy``: keep | equal | ratio), and is at least
+``memory_limit_floor_bytes`` (256 MiB; the limit only, so it reserves nothing).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class TacosStrategy:
     oom_bump_ratio: float = 1.2
     cpu_limit_policy: str = "none"
     memory_limit_policy: str = "keep"
+    memory_limit_floor_bytes: float = 256 * MIB
     limit_ratio: float = 2.0
 
     def __post_init__(self) -> None:
@@ -119,6 +121,9 @@ class TacosStrategy:
         check_range(self.name, "memory_buffer", self.memory_buffer, 0, 5)
         check_range(self.name, "memory_days", self.memory_days, 1, 60)
         check_range(self.name, "limit_ratio", self.limit_ratio, 1, 100)
+        check_range(
+            self.name, "memory_limit_floor_bytes", self.memory_limit_floor_bytes, 0, 2.0**50
+        )
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
         check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
@@ -223,6 +228,15 @@ class TacosStrategy:
         return cpu
 
     def _memory_limit(self, memory: float, inputs: ContainerInputs) -> float:
+        """The limit by policy, never below ``memory_limit_floor_bytes``.
+
+        The floor is on the *limit* only: it costs no request (nothing is reserved) and
+        keeps a small container that meets an unseen peak from being OOM-killed, the
+        protection VPA gets from its 250 MiB floor on the request.
+        """
+        return max(self._memory_limit_by_policy(memory, inputs), self.memory_limit_floor_bytes)
+
+    def _memory_limit_by_policy(self, memory: float, inputs: ContainerInputs) -> float:
         if self.memory_limit_policy == "ratio":
             return memory * self.limit_ratio
         cur = inputs.current

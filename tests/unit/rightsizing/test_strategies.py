@@ -210,3 +210,11 @@ def test_settings_are_converted_from_strings():
     s = make_strategy("krr-simple", {"allow_hpa": "true", "history_days": "7"})
     assert s.allow_hpa is True  # type: ignore[attr-defined]
     assert s.history_days == 7.0  # type: ignore[attr-defined]
+
+
+def test_tacos_memory_limit_floor_protects_small_containers_for_free():
+    small = propose("tacos", inputs(0.05, 60 * MIB))
+    assert small.resources.memory_request == pytest.approx(60 * MIB * 1.15)  # request as usual
+    assert small.resources.memory_limit == 256 * MIB  # the limit has headroom
+    off = propose("tacos", inputs(0.05, 60 * MIB), memory_limit_floor_bytes=0)
+    assert off.resources.memory_limit == off.resources.memory_request
