@@ -6,4 +6,5 @@ adds a models module.
 
 from __future__ import annotations
 
+import app.allocation.models
 import app.db.models  # noqa: F401
