@@ -132,7 +132,7 @@ def known_day(day: date = DAY, *, with_bill: bool = True) -> tuple[Batch, TimeWi
     batch = Batch(
         namespaces=[NamespaceRecord("tacos", "tacos"), NamespaceRecord("tacos", "kube-system")],
         workloads=[
-            workload("gateway-api", start, "1", 2, autoscaler=(2, 10)),
+            workload("gateway-api", start, "1", 2, replicas=3, autoscaler=(2, 10)),
             workload("kube-dns", start, "0.5", 1, ns="kube-system", team="platform"),
         ],
         nodes=[
