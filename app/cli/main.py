@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from app.cli import config_cmd, db_cmd, serve_cmd
+from app.cli.allocation_cmd import app as export_app
+from app.cli.allocation_cmd import register as register_allocation
 
 cli = typer.Typer(
     name="finops",
@@ -16,6 +18,8 @@ cli = typer.Typer(
 cli.add_typer(config_cmd.app, name="config", help="Validate and show configuration.")
 cli.add_typer(db_cmd.app, name="db", help="Database migrations.")
 serve_cmd.register(cli)
+register_allocation(cli)
+cli.add_typer(export_app, name="export", help="Export costs for finance tools (FOCUS).")
 
 
 def run() -> None:
