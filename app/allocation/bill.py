@@ -65,7 +65,7 @@ def _split_rest(
     rest: Decimal, tagged: Mapping[str, Decimal]
 ) -> tuple[dict[str, Decimal], Decimal, bool]:
     """(per-value amounts, unallocated, scaled?) for one dimension of one AWS service."""
-    values = {v: a for v, a in tagged.items() if a != 0}
+    values = {v: a for v, a in tagged.items() if v != "" and a != 0}
     t = sum(values.values(), ZERO)
     if not values or t == 0:
         return {}, rest, False

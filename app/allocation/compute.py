@@ -29,6 +29,7 @@ from app.allocation.money import distribute_micros, from_micros, to_micros
 
 GIB = float(2**30)
 HOURS = 24
+_EPS = 1e-9  # GiB-equivalent units: below this an hour holds nothing worth pricing
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -144,8 +145,9 @@ def allocate_cluster_day(
     used_h = ratio * acpu_h + aram_h
     cap_h = ratio * capacity.cores + capacity.gib
     denom_h = np.maximum(cap_h, used_h)
-    safe = np.where(denom_h > 0, denom_h, 1.0)
-    unit_h = np.where(denom_h > 0, price_h / safe, 0.0)  # share of day per unit (GiB-equiv.)
+    live = denom_h > _EPS  # an hour with (next to) nothing allocated or known is all idle
+    safe = np.where(live, denom_h, 1.0)
+    unit_h = np.where(live, price_h / safe, 0.0)  # share of the day per GiB-equivalent
     cpu_w = per_container(ratio * cpu_alloc * unit_h[hr])
     ram_w = per_container(ram_alloc * unit_h[hr])
     idle_units = denom_h - used_h
@@ -153,7 +155,7 @@ def allocate_cluster_day(
     idle_ram_u = np.maximum(capacity.gib - aram_h, 0.0)
     both = idle_cpu_u + idle_ram_u
     frac_cpu = np.where(both > 0, idle_cpu_u / np.where(both > 0, both, 1.0), ratio / (ratio + 1))
-    idle_share = np.where(denom_h > 0, idle_units * unit_h, price_h)  # empty hour: all idle
+    idle_share = np.where(live, idle_units * unit_h, price_h)
     idle_cpu_w = float((idle_share * frac_cpu).sum())
     idle_ram_w = float((idle_share * (1 - frac_cpu)).sum())
 
