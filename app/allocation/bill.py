@@ -61,10 +61,13 @@ class DayBill:
         return sum((a for (d, _v, _s), a in self.external.items() if d == dimension), ZERO)
 
 
+NOISE = Decimal("0.01")  # stored lines are rounded to 1e-6 one by one; below a cent is noise
+
+
 def _split_rest(
     rest: Decimal, tagged: Mapping[str, Decimal]
 ) -> tuple[dict[str, Decimal], Decimal, bool]:
-    """(per-value amounts, unallocated, scaled?) for one dimension of one AWS service."""
+    """(per-value amounts, unallocated, overlap worth a note?) for one dimension and service."""
     values = {v: a for v, a in tagged.items() if v != "" and a != 0}
     t = sum(values.values(), ZERO)
     if not values or t == 0:
@@ -75,9 +78,9 @@ def _split_rest(
     if same_sign:
         names = sorted(values)
         scaled = scale_exact(rest, [values[v] for v in names])
-        return dict(zip(names, scaled, strict=True)), ZERO, True
+        return dict(zip(names, scaled, strict=True)), ZERO, abs(t) - abs(rest) > NOISE
     # Nothing left after the cluster (or a refund): tagged spend was cluster spend.
-    return {}, rest, True
+    return {}, rest, abs(t) > NOISE
 
 
 def decompose_day(

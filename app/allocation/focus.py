@@ -59,7 +59,7 @@ _CATEGORIES = [
     ("Management and Governance", ("CloudWatch", "CloudTrail", "Config", "Cost Explorer")),
     ("Security", ("Key Management", "Secrets Manager", "WAF", "GuardDuty", "Shield")),
     ("Analytics", ("Athena", "Kinesis", "Glue", "Redshift", "OpenSearch")),
-    ("Compute", ("Elastic Kubernetes Service", "EC2 - Other", "Elastic Container")),
+    ("Compute", ("Kubernetes", "EC2 - Other", "Elastic Container")),
 ]
 
 

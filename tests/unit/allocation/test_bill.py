@@ -59,3 +59,15 @@ def test_inconsistent_groupings_are_noted_and_the_bill_still_wins() -> None:
     assert bill.dimension_total("service") == Decimal("10")
     assert any("Ghost Service" in n for n in bill.notes)
     assert any("add up to 12" in n for n in bill.notes)
+
+
+def test_rounding_noise_between_groupings_is_absorbed_without_a_note() -> None:
+    lines = [
+        BillLine(RDS, "", "", Decimal("10.000001")),
+        BillLine(RDS, "Service", "db", Decimal("6.000001")),
+        BillLine(RDS, "Service", "api", Decimal("4.000001")),
+    ]
+    bill = decompose_day(lines, "eks:cluster-name", {"service": "Service"})
+    assert bill.dimension_total("service") == Decimal("10.000001")
+    assert ("service", "", RDS) not in bill.external
+    assert bill.notes == []
