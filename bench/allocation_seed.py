@@ -59,14 +59,13 @@ def bill(n: int, day: date, node_cost: Decimal) -> list[BillLine]:
         BillLine(EC2_COMPUTE, "eks:cluster-name", "", Decimal("57.123456")),
         BillLine(EC2_COMPUTE, "Service", "", node_cost + Decimal("57.123456")),
     ]
-    total = Decimal(0)
+    teams: dict[str, Decimal] = {}
     for i in range(0, n, 10):
-        amount = Decimal(i % 97 + 3) / 7
-        total += amount
-        lines.append(BillLine(rds, "Service", f"svc-{i}", amount.quantize(Decimal("0.000001"))))
-        lines.append(
-            BillLine(rds, "Team", TEAMS[i % len(TEAMS)], amount.quantize(Decimal("0.000001")))
-        )
+        amount = (Decimal(i % 97 + 3) / 7).quantize(Decimal("0.000001"))
+        lines.append(BillLine(rds, "Service", f"svc-{i}", amount))
+        team = TEAMS[i % len(TEAMS)]
+        teams[team] = teams.get(team, Decimal(0)) + amount
+    lines.extend(BillLine(rds, "Team", t, a) for t, a in sorted(teams.items()))
     total = sum(
         (x.amount for x in lines if x.aws_service == rds and x.tag_key == "Service"), Decimal(0)
     )
