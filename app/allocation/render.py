@@ -46,6 +46,11 @@ def group_dict(g: Group) -> dict[str, Any]:
     }
 
 
+def _efficiency(g: Group) -> dict[str, float | None]:
+    cpu, ram, total = g.efficiency()
+    return {"cpu": _num(cpu, 4), "ram": _num(ram, 4), "total": _num(total, 4)}
+
+
 def reconciliation_dict(r: Reconciliation) -> dict[str, Any]:
     return {
         "status": r.status,
@@ -85,6 +90,7 @@ def report_dict(report: AllocationReport) -> dict[str, Any]:
             {
                 "window": s.window.as_json(),
                 "items": [group_dict(g) for g in s.groups],
+                "efficiency": _efficiency(s.workloads),
                 "reconciliation": reconciliation_dict(s.reconciliation),
             }
             for s in report.steps

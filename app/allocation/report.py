@@ -57,6 +57,7 @@ class StepReport:
     window: DayWindow
     groups: list[Group]
     reconciliation: Reconciliation
+    workloads: Group  # every workload of the step together: the cluster-wide efficiency
 
 
 @dataclass
@@ -113,6 +114,23 @@ def _reconcile(
     return rec
 
 
+def _merge(groups: list[Group]) -> Group:
+    out = Group("all")
+    for g in groups:
+        for attr in (
+            "cpu_core_hours",
+            "cpu_request_core_hours",
+            "cpu_usage_core_hours",
+            "ram_gib_hours",
+            "ram_request_gib_hours",
+            "ram_usage_gib_hours",
+            "cpu_cost",
+            "ram_cost",
+        ):
+            setattr(out, attr, getattr(out, attr) + getattr(g, attr))
+    return out
+
+
 def build_report(
     session: Session,
     window: DayWindow,
@@ -165,5 +183,11 @@ def build_report(
             leftover = {(v or UNALLOCATED): a for v, a in step_ext.items()}
         else:
             leftover = attach_external(shared, step_ext, service_of)
-        out.append(StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover), rec))
+        everything = group_lines(
+            [w for w in step_lines if w.category == "workload"], "cluster", meta_of, {}
+        )
+        total = everything[0] if len(everything) == 1 else _merge(everything)
+        out.append(
+            StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover), rec, total)
+        )
     return AllocationReport(window, metric, opts, out)

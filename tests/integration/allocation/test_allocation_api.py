@@ -56,6 +56,10 @@ def test_namespaces_add_up_to_the_bill(client: TestClient) -> None:
     assert "kube-system" not in c
     item = next(i for i in body["steps"][0]["items"] if i["name"] == "tacos")
     assert item["cpuEfficiency"] == 0.5 and item["ramEfficiency"] == 2.0
+    # Cluster-wide: CPU (12 + 6) / (24 + 12) used; RAM (96 + 12) / (48 + 24) GiB-hours.
+    eff = body["steps"][0]["efficiency"]
+    assert eff["cpu"] == 0.5 and eff["ram"] == 1.5
+    assert 0.5 < eff["total"] < 1.5
 
 
 @pytest.mark.usefixtures("allocated")
