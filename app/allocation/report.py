@@ -138,7 +138,9 @@ def build_report(
     metric: str,
     opts: Options,
     cost_tag_names: list[str],
+    meta: Mapping[tuple[str, str, str, str], WorkloadMeta] | None = None,
 ) -> AllocationReport:
+    """The report for ``window``; ``meta`` (labels and cost tags) is loaded when not given."""
     steps = split_steps(window, step)
     by_day = step is not None
     dimension = opts.aggregate if opts.aggregate in cost_tag_names else "service"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.allocation.store import allocate_days
 from app.settings import Settings
-from tests.integration.allocation.scenario import DAY, ingest, known_day
+from tests.integration.allocation.scenario import DAY, T_DAY, ingest, known_day, workload
 
 WINDOW = "2026-11-02T00:00:00Z,2026-11-03T00:00:00Z"
 
@@ -188,3 +189,17 @@ def test_answers_are_reused_until_the_data_changes(
     after = client.get("/api/v1/allocation", params={"window": WINDOW})
     assert after.headers["X-Cache"] == "miss"
     assert after.json()["steps"][0]["reconciliation"]["billTotal"] == "208.000000"
+
+
+def test_a_relabelled_workload_moves_to_its_new_team(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    batch, window = known_day()
+    ingest(sessions, batch, window)
+    allocate_days(sessions, Settings(), DAY, DAY)
+    assert "checkout" in costs(get(client, aggregate="team"))
+    later = T_DAY + timedelta(hours=23)
+    moved = batch.__class__(workloads=[workload("gateway-api", later, "1", 2, team="payments")])
+    ingest(sessions, moved, window)
+    teams = costs(get(client, aggregate="team"))
+    assert "payments" in teams and near(teams["payments"], "10.542857")
