@@ -77,6 +77,10 @@ class Options:
     idle: str = "separate"  # separate | share
     shared: str = "weighted"  # even | weighted | none
     shared_namespaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    default_shared: frozenset[str] = frozenset()  # for clusters not in the configuration
+
+    def shared_in(self, cluster: str) -> frozenset[str]:
+        return self.shared_namespaces.get(cluster, self.default_shared)
 
 
 @dataclass
@@ -153,7 +157,7 @@ def share_in_cluster(lines: list[Line], opts: Options) -> list[Line]:
         by_cluster[line.cluster].append(line)
     out: list[Line] = []
     for cluster, group in by_cluster.items():
-        shared_ns = opts.shared_namespaces.get(cluster, frozenset())
+        shared_ns = opts.shared_in(cluster)
         workloads = [g for g in group if g.category == "workload"]
         idle = [g for g in group if g.category == "idle"]
         overhead = [g for g in group if g.category == "overhead"]

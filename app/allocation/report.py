@@ -73,7 +73,7 @@ def _reconcile(
     days: list[AllocationDay],
     lines: list[Line],
     external: dict[str, Decimal],
-    shared_ns: Mapping[str, frozenset[str]],
+    opts: Options,
 ) -> Reconciliation:
     """The parts before any sharing, against the bill of the step's days."""
     seen = {d.day: d for d in days}
@@ -81,9 +81,7 @@ def _reconcile(
     for line in lines:
         if line.category == "idle":
             idle += line.own_cost
-        elif line.category == "overhead" or line.namespace in shared_ns.get(
-            line.cluster, frozenset()
-        ):
+        elif line.category == "overhead" or line.namespace in opts.shared_in(line.cluster):
             shared += line.own_cost
         else:
             workloads += line.own_cost
@@ -178,7 +176,7 @@ def build_report(
             [d for d in days if s.start <= d.day < s.end],
             step_lines,
             step_ext,
-            opts.shared_namespaces,
+            opts,
         )
         shared = share_in_cluster(step_lines, opts)
         if dimension == opts.aggregate:  # grouped by a cost tag: its own AWS tag view

@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.allocation.store import allocate_days
+from app.context import AppContext
 from app.settings import Settings
+from app.web.app import create_app
 from tests.integration.allocation.scenario import DAY, T_DAY, ingest, known_day, workload
 
 WINDOW = "2026-11-02T00:00:00Z,2026-11-03T00:00:00Z"
@@ -203,3 +206,16 @@ def test_a_relabelled_workload_moves_to_its_new_team(
     ingest(sessions, moved, window)
     teams = costs(get(client, aggregate="team"))
     assert "payments" in teams and near(teams["payments"], "10.542857")
+
+
+@pytest.mark.usefixtures("allocated")
+def test_configured_shared_namespaces_per_cluster(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    cfg = Settings(clusters=[{"name": "tacos", "shared_namespaces": []}])
+    ctx = AppContext(settings=cfg, engine=engine, sessions=sessions)
+    with TestClient(create_app(ctx)) as own:
+        c = costs(get(own))
+    # kube-system is an ordinary namespace here: it carries its share of the EKS fee
+    # (2.4 split 2.142857 : 6 by cost) instead of being spread onto tacos.
+    assert near(c["kube-system"], "2.774436") and near(c["tacos"], "7.768421")
