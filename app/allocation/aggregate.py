@@ -99,6 +99,7 @@ class Group:
     idle_cost: Decimal = ZERO
     shared_cost: Decimal = ZERO
     external_cost: Decimal = ZERO
+    external_by_service: dict[str, Decimal] = field(default_factory=dict)  # the "why"
 
     @property
     def total(self) -> Decimal:
@@ -232,8 +233,10 @@ def group_lines(
     aggregate: str,
     meta_of: Callable[[Line], WorkloadMeta | None],
     external: Mapping[str, Decimal],
+    external_detail: Mapping[str, Mapping[str, Decimal]] | None = None,
 ) -> list[Group]:
-    """Fold lines (and leftover external amounts by name) into groups, biggest first."""
+    """Fold lines (and leftover external amounts by name, with their AWS services) into
+    groups, biggest first."""
     groups: dict[str, Group] = {}
     for line in lines:
         name = line_key(line, aggregate, meta_of(line))
@@ -254,4 +257,6 @@ def group_lines(
     for name, amount in external.items():
         g = groups.get(name) or groups.setdefault(name, Group(name))
         g.external_cost += amount
+        for service, part in (external_detail or {}).get(name, {}).items():
+            g.external_by_service[service] = g.external_by_service.get(service, ZERO) + part
     return sorted(groups.values(), key=lambda g: (-g.total, g.name))

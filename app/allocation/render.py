@@ -39,6 +39,9 @@ def group_dict(g: Group) -> dict[str, Any]:
         "idleCost": money(g.idle_cost),
         "sharedCost": money(g.shared_cost),
         "externalCost": money(g.external_cost),
+        "externalCostByService": {
+            s: money(a) for s, a in sorted(g.external_by_service.items()) if a != 0
+        },
         "totalCost": money(g.total),
         "cpuEfficiency": _num(cpu_eff, 4),
         "ramEfficiency": _num(ram_eff, 4),

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.allocation.aggregate import (
+    EXTERNAL,
     Group,
     Line,
     Options,
@@ -149,7 +150,7 @@ def build_report(
         steps,
     )
     ext_rows = load_external(session, window, metric, dimension, by_day=by_day)
-    external = group_by_step([(d, (v, a)) for d, v, a in ext_rows], steps)
+    external = group_by_step([(d, (v, svc, a)) for d, v, svc, a in ext_rows], steps)
     days = load_days(session, window, metric)
     meta = (
         load_meta(session)
@@ -169,8 +170,11 @@ def build_report(
     for i, s in enumerate(steps):
         step_lines: list[Line] = lines.get(i, [])
         step_ext: dict[str, Decimal] = {}
-        for value, amount in external.get(i, []):
+        detail: dict[str, dict[str, Decimal]] = {}  # tag value -> AWS service -> amount
+        for value, service, amount in external.get(i, []):
             step_ext[value] = step_ext.get(value, ZERO) + amount
+            per = detail.setdefault(value, {})
+            per[service] = per.get(service, ZERO) + amount
         rec = _reconcile(
             s,
             [d for d in days if s.start <= d.day < s.end],
@@ -181,13 +185,20 @@ def build_report(
         shared = share_in_cluster(step_lines, opts)
         if dimension == opts.aggregate:  # grouped by a cost tag: its own AWS tag view
             leftover = {(v or UNALLOCATED): a for v, a in step_ext.items()}
+            why = {(v or UNALLOCATED): d for v, d in detail.items()}
         else:
             leftover = attach_external(shared, step_ext, service_of)
+            carried = {service_of(w) for w in shared if w.category == "workload"}
+            why = {UNALLOCATED: detail.get("", {}), EXTERNAL: {}}
+            for value, per in detail.items():
+                if value and value not in carried:
+                    for service, amount in per.items():
+                        why[EXTERNAL][service] = why[EXTERNAL].get(service, ZERO) + amount
         everything = group_lines(
             [w for w in step_lines if w.category == "workload"], "cluster", meta_of, {}
         )
         total = everything[0] if len(everything) == 1 else _merge(everything)
         out.append(
-            StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover), rec, total)
+            StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover, why), rec, total)
         )
     return AllocationReport(window, metric, opts, out)

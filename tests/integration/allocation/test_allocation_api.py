@@ -56,6 +56,11 @@ def test_namespaces_add_up_to_the_bill(client: TestClient) -> None:
     assert near(c["tacos"], "10.542857")
     assert near(c["__idle__"], "15.857143")
     assert c["__external__"] == Decimal(46)  # RDS/S3 of services with no workload here
+    ext = next(i for i in body["steps"][0]["items"] if i["name"] == "__external__")
+    assert ext["externalCostByService"] == {
+        "Amazon Relational Database Service": "45.000000",
+        "Amazon Simple Storage Service": "1.000000",
+    }
     assert c["__unallocated__"] == Decimal("31.6")
     assert "kube-system" not in c
     item = next(i for i in body["steps"][0]["items"] if i["name"] == "tacos")
@@ -76,10 +81,23 @@ def test_team_view_uses_the_team_tag_of_aws_resources(client: TestClient) -> Non
 
 @pytest.mark.usefixtures("allocated")
 def test_service_view_joins_out_of_cluster_costs(client: TestClient) -> None:
-    c = costs(get(client, aggregate="service"))
+    body = get(client, aggregate="service")
+    c = costs(body)
     assert near(c["gateway-api"], "10.542857")
     assert c["reservation-api"] == Decimal(31) and c["payment-sim-api"] == Decimal(15)
     assert sum(c.values()) == Decimal(104)
+    # ... and why: which AWS services the out-of-cluster dollars come from
+    why = {i["name"]: i["externalCostByService"] for i in body["steps"][0]["items"]}
+    assert why["reservation-api"] == {
+        "Amazon Relational Database Service": "30.000000",
+        "Amazon Simple Storage Service": "1.000000",
+    }
+    assert why["__unallocated__"] == {
+        "Amazon Elastic Compute Cloud - Compute": "20.000000",
+        "Amazon Relational Database Service": "5.000000",
+        "Amazon Simple Storage Service": "6.600000",
+    }
+    assert why["gateway-api"] == {}
 
 
 @pytest.mark.usefixtures("allocated")
