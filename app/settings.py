@@ -109,7 +109,7 @@ class AwsSetting(_Strict):
 
 class PricingSetting(_Strict):
     cpu_to_memory_cost_ratio: float = Field(
-        default=3.0, gt=0, description="$/core-hour ÷ $/GiB-hour"
+        default=10.0, gt=0, description="$/core-hour ÷ $/GiB-hour"
     )
     instance_price_overrides: dict[str, float] = Field(default_factory=dict)
     idle: Literal["separate", "share"] = "separate"

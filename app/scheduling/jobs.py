@@ -63,6 +63,12 @@ def _collector_job(collector: Collector) -> Callable[[AppContext, datetime], Non
     return run
 
 
+def _allocation_job(ctx: AppContext, now: datetime) -> None:
+    from app.allocation.store import allocate_recent
+
+    allocate_recent(ctx.sessions, ctx.settings, now)
+
+
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     from app.recommendations.service import run_recommendations
 
@@ -79,6 +85,7 @@ def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> lis
         JobSpec(f"collect:{c.source}", schedule_of.get(c.source, s.prometheus), _collector_job(c))
         for c in (collectors if collectors is not None else build_collectors(ctx.settings))
     ]
+    specs.append(JobSpec("allocation", s.allocation, _allocation_job))
     specs.append(JobSpec("rightsizing", s.rightsizing, _rightsizing_job))
     return specs
 
