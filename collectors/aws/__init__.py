@@ -13,6 +13,7 @@ from collectors.aws.errors import (
     CostExplorerThrottled,
     PricingError,
 )
+from collectors.aws.pricing import NodePricer, PriceQuote, PricingSource
 
 __all__ = [
     "AwsCredentialsError",
@@ -21,6 +22,9 @@ __all__ = [
     "CostExplorerResponseError",
     "CostExplorerSource",
     "CostExplorerThrottled",
+    "NodePricer",
+    "PriceQuote",
     "PricingError",
+    "PricingSource",
     "RequestPlan",
 ]

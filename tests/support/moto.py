@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,8 @@ class AwsProxy:
     upstream: str
     calls: list[AwsCall] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    responders: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    """Answer a JSON-protocol operation locally (for APIs moto lacks, e.g. Pricing)."""
 
     def __post_init__(self) -> None:
         proxy = self
@@ -136,6 +139,11 @@ class AwsProxy:
                         )
                         ctype = "text/xml"
                     self._send(fault.status, payload.encode(), {"Content-Type": ctype})
+                    return
+                operation = target.rsplit(".", 1)[-1]
+                if operation in proxy.responders:
+                    answer = json.dumps(proxy.responders[operation](body)).encode()
+                    self._send(200, answer, {"Content-Type": "application/x-amz-json-1.1"})
                     return
                 headers = {
                     k: v

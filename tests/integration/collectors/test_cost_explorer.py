@@ -27,13 +27,6 @@ EC2 = "Amazon Elastic Compute Cloud - Compute"
 RDS = "Amazon Relational Database Service"
 
 
-@pytest.fixture(scope="module")
-def moto() -> Iterator[MotoServer]:
-    server = MotoServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def proxy(moto: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsProxy]:
     moto.reset()
