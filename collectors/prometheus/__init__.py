@@ -16,12 +16,15 @@ from collectors.prometheus.errors import (
     PrometheusUnavailable,
     UnknownOwnerKind,
 )
+from collectors.prometheus.inventory import PrometheusInventoryCollector, PrometheusInventorySource
 
 __all__ = [
     "PrometheusClient",
     "PrometheusCollector",
     "PrometheusConnection",
     "PrometheusError",
+    "PrometheusInventoryCollector",
+    "PrometheusInventorySource",
     "PrometheusQueryError",
     "PrometheusResponseError",
     "PrometheusUnavailable",

@@ -227,6 +227,9 @@ def series() -> list[SeriesData]:
     nr[0] = SeriesData(nr[0].name, nr[0].labels, [(t, 1.0 * (t - short[0])) for t in short])
     out += nr
 
+    # kube-state-metrics inventory (Prometheus-only mode)
+    out += inventory_series(full)
+
     # Another cluster in the same Prometheus: must not leak into tacos-prod.
     out += _container_series("tacos-stage", NS, a, full, 5.0, 4 * GIB)
     out.append(
@@ -260,4 +263,74 @@ def series() -> list[SeriesData]:
             full,
         )
     )
+    return out
+
+
+def inventory_series(times: list[int]) -> list[SeriesData]:
+    """What kube-state-metrics (and Argo Rollouts' controller) export about the specs."""
+    c = {"cluster": PROD, "namespace": NS}
+    gw_a, gw_b = "gateway-api-5d8f7-abcde", "gateway-api-5d8f7-fghij"
+    res = "reservation-api-6c9b8-kkkkk"
+    out = [
+        _ksm("kube_deployment_spec_replicas", {**c, "deployment": "gateway-api"}, times, 2),
+        _ksm("rollout_info_replicas_desired", {**c, "name": "reservation-api"}, times, 1),
+        _ksm("kube_statefulset_replicas", {**c, "statefulset": "inventory-db"}, times, 1),
+        _ksm(
+            "kube_namespace_labels",
+            {**c, "label_team": "platform", "label_cost_center": "cc-100"},
+            times,
+        ),
+        _ksm(
+            "kube_pod_labels",
+            {**c, "pod": gw_a, "label_app_kubernetes_io_name": "gateway-api", "label_team": "edge"},
+            times,
+        ),
+        _ksm(
+            "kube_horizontalpodautoscaler_info",
+            {
+                **c,
+                "horizontalpodautoscaler": "reservation-api",
+                "scaletargetref_kind": "Rollout",
+                "scaletargetref_name": "reservation-api",
+            },
+            times,
+        ),
+        _ksm(
+            "kube_horizontalpodautoscaler_spec_min_replicas",
+            {**c, "horizontalpodautoscaler": "reservation-api"},
+            times,
+            2,
+        ),
+        _ksm(
+            "kube_horizontalpodautoscaler_spec_max_replicas",
+            {**c, "horizontalpodautoscaler": "reservation-api"},
+            times,
+            20,
+        ),
+        _ksm(
+            "kube_horizontalpodautoscaler_spec_target_metric",
+            {
+                **c,
+                "horizontalpodautoscaler": "reservation-api",
+                "metric_name": "cpu",
+                "metric_target_type": "utilization",
+            },
+            times,
+            70,
+        ),
+    ]
+    resources = [
+        (gw_a, "requests", "cpu", "core", 0.25),
+        (gw_a, "requests", "memory", "byte", 512 * MIB),
+        (gw_a, "limits", "cpu", "core", 1),
+        (gw_a, "limits", "memory", "byte", 1024 * MIB),
+        (gw_b, "requests", "cpu", "core", 0.25),
+        (gw_b, "requests", "memory", "byte", 512 * MIB),
+        (res, "requests", "cpu", "core", 0.5),
+        (res, "requests", "memory", "byte", 1e9),
+        ("inventory-db-0", "requests", "cpu", "core", 0.1),
+    ]
+    for pod, which, resource, unit, value in resources:
+        labels = {**c, "pod": pod, "container": "app", "resource": resource, "unit": unit}
+        out.append(_ksm(f"kube_pod_container_resource_{which}", labels, times, value))
     return out
