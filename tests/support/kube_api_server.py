@@ -36,6 +36,8 @@ class KubeApiState:
     lists: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     forbidden: set[str] = field(default_factory=set)
+    valid_token: str | None = None  # when set, other bearer tokens get 401
+    fail_status: int = 0  # when set, every request gets this status
     requests: list[KubeRequest] = field(default_factory=list)
 
 
@@ -92,7 +94,14 @@ class KubeApiServer:
                 query = parse_qs(parts.query)
                 st.requests.append(KubeRequest("GET", parts.path, query, dict(self.headers)))
                 path = parts.path.rstrip("/")
-                if path in st.forbidden:
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                if st.fail_status:
+                    self._send(
+                        st.fail_status, _status(st.fail_status, "InternalError", "etcd timeout", {})
+                    )
+                elif st.valid_token is not None and token != st.valid_token:
+                    self._send(401, _status(401, "Unauthorized", "Unauthorized", {}))
+                elif path in st.forbidden:
                     message, details = _forbidden_message(path)
                     self._send(403, _status(403, "Forbidden", message, details))
                 elif path in st.objects:

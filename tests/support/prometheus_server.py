@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import ssl
 import subprocess
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -77,13 +78,84 @@ def create_blocks(openmetrics_file: Path, data_dir: Path, max_block_duration: st
         raise RuntimeError(f"promtool failed ({done.returncode}): {done.stderr[-2000:]}")
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def make_tls_files(directory: Path) -> TlsFiles:
+    """A throwaway CA and a server certificate for 127.0.0.1, made with openssl."""
+    openssl = require_binary("openssl", "apt-get install openssl")
+    d = directory
+    ext = d / "san.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1\n")
+    steps = [
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=finops-test-ca",
+        ],
+        [
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        [
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            str(ext),
+        ],
+    ]
+    for args in steps:
+        subprocess.run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=60)
+    return TlsFiles(d / "ca.crt", d / "server.crt", d / "server.key")
+
+
 class PrometheusServer:
     """A Prometheus process serving ``data_dir`` on 127.0.0.1; stop() ends it."""
 
-    def __init__(self, data_dir: Path, *, extra_args: Sequence[str] = ()):
+    def __init__(
+        self, data_dir: Path, *, extra_args: Sequence[str] = (), tls: TlsFiles | None = None
+    ):
         binary = require_binary("prometheus", "apt-get install prometheus")
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        if tls is not None:
+            web = data_dir / "web-config.yml"
+            web.write_text(f"tls_server_config:\n  cert_file: {tls.cert}\n  key_file: {tls.key}\n")
+            extra_args = [*extra_args, f"--web.config.file={web}"]
         config = data_dir / "prometheus-test.yml"
         config.write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
         self._log = (data_dir / "prometheus.log").open("w")
@@ -108,7 +180,10 @@ class PrometheusServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"prometheus exited with {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                verify: ssl.SSLContext | bool = (
+                    ssl.create_default_context(cafile=str(self.tls.ca)) if self.tls else True
+                )
+                if httpx.get(f"{self.url}/-/ready", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

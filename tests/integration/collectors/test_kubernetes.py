@@ -267,3 +267,19 @@ def test_bad_kubeconfig(tmp_path: Path) -> None:
     src = KubernetesSource(cluster="c", kubeconfig=tmp_path / "ok", context="nope")
     with pytest.raises(KubernetesConfigError, match="context nope"):
         KubernetesCollector(src).collect(WINDOW)
+
+
+def test_expired_token_is_unauthorized(server: KubeApiServer, tmp_path: Path) -> None:
+    server.state.valid_token = "rotated-token"
+    with pytest.raises(
+        KubernetesForbidden, match=r"unauthorized \(HTTP 401\) .* get namespaces tacos"
+    ):
+        workloads(server, tmp_path)
+
+
+def test_server_error_is_unavailable_then_catches_up(server: KubeApiServer, tmp_path: Path) -> None:
+    server.state.fail_status = 503
+    with pytest.raises(KubernetesUnavailable, match=r"answered HTTP 503 on get namespaces tacos"):
+        workloads(server, tmp_path)
+    server.state.fail_status = 0
+    assert ("Deployment", "gateway-api") in workloads(server, tmp_path)

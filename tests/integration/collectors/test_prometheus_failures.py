@@ -168,3 +168,20 @@ def test_one_auth_scheme_only(tmp_path: Path) -> None:
         PrometheusConnection(
             "http://127.0.0.1:9090", bearer_token_env="X", sigv4_region="eu-west-1"
         )
+
+
+def test_custom_ca(tmp_path: Path) -> None:
+    """A real Prometheus serving TLS with a private CA: trusted with ca_file, refused without."""
+    from tests.support.prometheus_server import make_tls_files
+
+    tls = make_tls_files(tmp_path)
+    data = tmp_path / "tsdb"
+    data.mkdir()
+    server = PrometheusServer(data, tls=tls)
+    try:
+        trusted = make(server.url, ca_file=tls.ca)
+        assert trusted.collect(WINDOW).usage == []  # empty TSDB, but the TLS handshake worked
+        with pytest.raises(PrometheusUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+            make(server.url).collect(WINDOW)
+    finally:
+        server.stop()
