@@ -65,15 +65,23 @@ def generate(data_dir: Path, workloads: int, days: int, scrape_s: int) -> None:
                 rate = 0.05 + (i % 50) / 100
                 x = (ts - t0).astype(np.float64)
                 counter = rate * x - 0.5 * rate / OMEGA * (np.cos(OMEGA * x + i) - math.cos(i))
-                pre = f'container_cpu_usage_seconds_total{{namespace="{ns}",pod="{pod}",container="app"}} '
-                f.write("".join(f"{pre}{v:.4f} {t}\n" for v, t in zip(counter.tolist(), ts_s, strict=True)))
+                labels = f'{{namespace="{ns}",pod="{pod}",container="app"}}'
+                pre = f"container_cpu_usage_seconds_total{labels} "
+                f.write(
+                    "".join(
+                        f"{pre}{v:.4f} {t}\n" for v, t in zip(counter.tolist(), ts_s, strict=True)
+                    )
+                )
             f.write("# TYPE container_memory_working_set_bytes gauge\n")
             for i, ns, _, pod in pods:
                 base = (128 + (i % 20) * 32) * 2**20
                 x = (ts - t0).astype(np.float64)
                 mem = np.floor(base * (1 + 0.1 * np.sin(OMEGA * x + i)))
-                pre = f'container_memory_working_set_bytes{{namespace="{ns}",pod="{pod}",container="app"}} '
-                f.write("".join(f"{pre}{v:.0f} {t}\n" for v, t in zip(mem.tolist(), ts_s, strict=True)))
+                labels = f'{{namespace="{ns}",pod="{pod}",container="app"}}'
+                pre = f"container_memory_working_set_bytes{labels} "
+                f.write(
+                    "".join(f"{pre}{v:.0f} {t}\n" for v, t in zip(mem.tolist(), ts_s, strict=True))
+                )
             f.write("# TYPE kube_pod_owner gauge\n")
             for _, ns, rs, pod in pods:
                 pre = (
@@ -101,7 +109,11 @@ def generate(data_dir: Path, workloads: int, days: int, scrape_s: int) -> None:
 
 
 def collect(url: str, days: int, workloads: int) -> dict[str, float]:
-    from collectors.prometheus import PrometheusCollector, PrometheusConnection, PrometheusUsageSource
+    from collectors.prometheus import (
+        PrometheusCollector,
+        PrometheusConnection,
+        PrometheusUsageSource,
+    )
     from collectors.records import TimeWindow
 
     source = PrometheusUsageSource(PrometheusConnection(url, timeout=300), cluster="bench")
@@ -118,7 +130,9 @@ def collect(url: str, days: int, workloads: int) -> dict[str, float]:
     wall = time.monotonic() - started
     expected = workloads * 24 * days
     if rows != expected or len(workload_names) != workloads:
-        raise SystemExit(f"wrong result: {rows} rows for {len(workload_names)} workloads, expected {expected}")
+        raise SystemExit(
+            f"wrong result: {rows} rows for {len(workload_names)} workloads, expected {expected}"
+        )
     return {
         "wall_s": wall,
         "requests": requests,
@@ -149,7 +163,10 @@ def main() -> None:
         shutil.rmtree(args.data_dir, ignore_errors=True)
         args.data_dir.mkdir(parents=True)
         pods = len(_pods(args.workloads))
-        print(f"generating {args.workloads} workloads / {pods} pods x {args.days} days (cached in {args.data_dir})")
+        print(
+            f"generating {args.workloads} workloads / {pods} pods x {args.days} days "
+            f"(cached in {args.data_dir})"
+        )
         started = time.monotonic()
         subprocess.run([sys.executable, __file__, "--generate-only", *sys.argv[1:]], check=True)
         print(f"generated in {time.monotonic() - started:.0f}s")
