@@ -141,12 +141,59 @@ def collect(url: str, days: int, workloads: int) -> dict[str, float]:
     }
 
 
+def per_workload_baseline(url: str, days: int, workloads: int, sample: int) -> dict[str, float]:
+    """The per-workload query pattern of tools like KRR, on a sample of workloads:
+    find the ReplicaSets, find the pods, then the CPU p95, memory max and data-point
+    count over the whole period via subqueries, one set of queries per workload."""
+    from collectors.prometheus import PrometheusClient, PrometheusConnection
+
+    client = PrometheusClient(PrometheusConnection(url, timeout=300))
+    at = T0 + timedelta(days=days)
+    step = max(1, workloads // sample)
+    picked = list(range(0, workloads, step))[:sample]
+    started = time.monotonic()
+    for i in picked:
+        ns, wl = f"bench-{i % 10:02d}", f"wl-{i:04d}"
+        rss = client.query(f'kube_replicaset_owner{{namespace="{ns}", owner_name="{wl}"}}', at)
+        rs_re = "|".join(lbl["replicaset"] for lbl, _ in rss)
+        pods = client.query(f'kube_pod_owner{{namespace="{ns}", owner_name=~"{rs_re}"}}', at)
+        pod_re = "|".join(lbl["pod"] for lbl, _ in pods)
+        sel = f'{{namespace="{ns}", pod=~"{pod_re}", container="app"}}'
+        rng = f"[{days}d:1m]"
+        client.query(
+            "quantile_over_time(0.95, max by (container, pod) "
+            f"(rate(container_cpu_usage_seconds_total{sel}[5m])){rng})",
+            at,
+        )
+        client.query(
+            "max_over_time(max by (container, pod) "
+            f"(container_memory_working_set_bytes{sel}){rng})",
+            at,
+        )
+        client.query(
+            "count_over_time(max by (container, pod) "
+            f"(container_cpu_usage_seconds_total{sel}){rng})",
+            at,
+        )
+    return {
+        "wall_s": time.monotonic() - started,
+        "requests": client.requests_made,
+        "n": len(picked),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workloads", type=int, default=1000)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--scrape-seconds", type=int, default=60)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/finops-bench-prometheus"))
+    parser.add_argument(
+        "--baseline-sample",
+        type=int,
+        default=0,
+        help="also time the per-workload (KRR-like) query pattern on this many workloads",
+    )
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     key = {"workloads": args.workloads, "days": args.days, "scrape": args.scrape_seconds, "v": 1}
@@ -182,6 +229,12 @@ def main() -> None:
         cpu_before = server.cpu_seconds()
         result = collect(server.url, args.days, args.workloads)
         result["prometheus_cpu_s"] = server.cpu_seconds() - cpu_before
+        if args.baseline_sample:
+            cpu_before = server.cpu_seconds()
+            base = per_workload_baseline(
+                server.url, args.days, args.workloads, args.baseline_sample
+            )
+            base["prometheus_cpu_s"] = server.cpu_seconds() - cpu_before
     finally:
         server.stop()
     pods = len(_pods(args.workloads))
@@ -193,6 +246,15 @@ def main() -> None:
         f"our peak RSS     {result['peak_rss_mib']:.0f} MiB\n"
         f"Prometheus CPU   {result['prometheus_cpu_s']:.1f} s"
     )
+    if args.baseline_sample:
+        scale = args.workloads / base["n"]
+        print(
+            f"per-workload pattern on {base['n']:.0f} workloads (x{scale:.0f} for all):\n"
+            f"  wall time      {base['wall_s']:.1f} s (~{base['wall_s'] * scale:.0f} s)\n"
+            f"  HTTP requests  {base['requests']:.0f} (~{base['requests'] * scale:.0f})\n"
+            f"  Prometheus CPU {base['prometheus_cpu_s']:.1f} s "
+            f"(~{base['prometheus_cpu_s'] * scale:.0f} s)"
+        )
 
 
 if __name__ == "__main__":
