@@ -135,10 +135,18 @@ class KubernetesCollector:
             target, spec = mapping.scaled_object(item)
             scalers.setdefault(target, []).append(spec)
 
+        deployments: dict[str, dict[str, Any]] = {}
         for kind, resource in WORKLOAD_KINDS:
-            for item in self._list_optional(resource, ns):
-                if kind == "Job" and mapping.owned_by(item, "CronJob"):
+            for listed in self._list_optional(resource, ns):
+                if kind == "Job" and mapping.owned_by(listed, "CronJob"):
                     continue  # its CronJob is the workload
+                if kind == "Deployment":
+                    deployments[str((listed.get("metadata") or {}).get("name", ""))] = listed
+                item = (
+                    mapping.resolve_workload_ref(listed, deployments)
+                    if kind == "Rollout"
+                    else listed
+                )
                 name = str((item.get("metadata") or {}).get("name", ""))
                 batch.workloads.append(
                     mapping.workload(

@@ -83,6 +83,22 @@ def container_specs(kind: str, obj: Obj) -> tuple[ContainerSpec, ...]:
     return tuple(out)
 
 
+def resolve_workload_ref(rollout: Obj, deployments: Mapping[str, Obj]) -> Obj:
+    """An Argo Rollout may borrow its pod template from a Deployment
+    (``spec.workloadRef``); return the Rollout with that template filled in."""
+    ref = _get(rollout, "spec", "workloadRef")
+    if not isinstance(ref, Mapping) or _get(rollout, "spec", "template"):
+        return rollout
+    name = str(ref.get("name", ""))
+    if ref.get("kind", "Deployment") != "Deployment" or name not in deployments:
+        raise KubernetesSpecError(
+            f"Rollout {_get(rollout, 'metadata', 'namespace')}/{_get(rollout, 'metadata', 'name')} "
+            f"references {ref.get('kind', 'Deployment')} {name}, which was not found"
+        )
+    template = _get(deployments[name], "spec", "template") or {}
+    return {**rollout, "spec": {**(rollout.get("spec") or {}), "template": template}}
+
+
 def replicas(kind: str, obj: Obj) -> int | None:
     if kind in {"Deployment", "StatefulSet", "Rollout", "ReplicaSet"}:
         value = _get(obj, "spec", "replicas")

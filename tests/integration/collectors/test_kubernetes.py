@@ -283,3 +283,32 @@ def test_server_error_is_unavailable_then_catches_up(server: KubeApiServer, tmp_
         workloads(server, tmp_path)
     server.state.fail_status = 0
     assert ("Deployment", "gateway-api") in workloads(server, tmp_path)
+
+
+def test_rollout_with_workload_ref_borrows_the_deployment_template(
+    server: KubeApiServer, tmp_path: Path
+) -> None:
+    _, rollouts = server.state.lists["/apis/argoproj.io/v1alpha1/namespaces/tacos/rollouts"]
+    rollouts.append(
+        {
+            "metadata": {"name": "gateway-canary", "namespace": "tacos"},
+            "spec": {
+                "replicas": 2,
+                "workloadRef": {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "name": "gateway-api",
+                },
+            },
+        }
+    )
+    got = workloads(server, tmp_path)
+    canary, gw = got[("Rollout", "gateway-canary")], got[("Deployment", "gateway-api")]
+    assert canary.containers == gw.containers
+    assert canary.cost_tags == gw.cost_tags
+    assert canary.replicas == 2
+    rollouts[-1]["spec"]["workloadRef"]["name"] = "missing"
+    with pytest.raises(
+        KubernetesSpecError, match="references Deployment missing, which was not found"
+    ):
+        workloads(server, tmp_path)
