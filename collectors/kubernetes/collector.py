@@ -152,7 +152,7 @@ class KubernetesCollector:
                     mapping.workload(
                         cluster,
                         kind,
-                        item,
+                        obj,
                         ns_labels,
                         self.config.cost_tags,
                         observed_at,
