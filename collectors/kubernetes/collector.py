@@ -8,7 +8,7 @@ stamps the run: the API has no past.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -142,12 +142,10 @@ class KubernetesCollector:
                     continue  # its CronJob is the workload
                 if kind == "Deployment":
                     deployments[str((listed.get("metadata") or {}).get("name", ""))] = listed
-                item = (
-                    mapping.resolve_workload_ref(listed, deployments)
-                    if kind == "Rollout"
-                    else listed
-                )
-                name = str((item.get("metadata") or {}).get("name", ""))
+                obj: Mapping[str, Any] = listed
+                if kind == "Rollout":
+                    obj = mapping.resolve_workload_ref(listed, deployments)
+                name = str((obj.get("metadata") or {}).get("name", ""))
                 batch.workloads.append(
                     mapping.workload(
                         cluster,
