@@ -86,9 +86,10 @@ class UsageQueries:
 
     def oom_flag(self) -> str:
         sel = self._sel('reason="OOMKilled"')
+        r = exact_range(3600, self.left_open)  # a gauge: read each sample in one hour only
         return (
             "max by (namespace, pod, container) "
-            f"(max_over_time(kube_pod_container_status_last_terminated_reason{sel}[1h]))"
+            f"(max_over_time(kube_pod_container_status_last_terminated_reason{sel}[{r}]))"
         )
 
     def owner_matchers(self) -> list[str]:
