@@ -1,17 +1,18 @@
 """Roll per-pod 5-minute samples up into hourly usage per workload container.
 
-Pure numpy, no I/O. Each input sample at time ``t`` describes the interval
+Pure numpy, no I/O, vectorised over every (workload, container, hour) group at
+once: a day of 2,000 pods is two sorts and a few ``bincount`` calls, not 50,000
+small percentile calls. Each input sample at time ``t`` describes the interval
 ``(t - step, t]`` (a ``rate`` or ``max_over_time`` over exactly one step), so it
 belongs to the UTC hour containing ``t - 1s``. Percentiles pool the samples of
 every pod of the container during the hour (the p95 of per-pod values, never of a
-sum), using numpy's default linear interpolation. Non-finite values (NaN, ±Inf
+sum), with numpy's default linear interpolation. Non-finite values (NaN, ±Inf
 from a broken exporter) are dropped from the statistics but the pod still counts
 as present, because it was scraped. A gap (no sample at all) counts as absent.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,25 +25,12 @@ from collectors.records import ContainerUsageHour
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
-PodKey = tuple[str, str]  # (pod, container)
-GroupKey = tuple[str, str, str, int]  # (kind, workload, container, hour start unix)
-
-
-@dataclass
-class _Acc:
-    cpu: list[Floats] = field(default_factory=list)
-    mem: list[Floats] = field(default_factory=list)
-    present: int = 0
-    throttled: float = 0.0
-    periods: float = 0.0
-    has_throttle: bool = False
-    oom: int = 0
-    restarts: int = 0
+QUANTILES = (0.50, 0.90, 0.95, 0.99)
 
 
 @dataclass
 class NamespaceSamples:
-    """The query results for one namespace and window, keyed by (pod, container)."""
+    """The query results for one namespace and window, one series per (pod, container)."""
 
     cpu: list[Series]  # 5-minute CPU rate per pod container
     memory: list[Series]  # 5-minute working-set peak per pod container
@@ -52,36 +40,86 @@ class NamespaceSamples:
     oom_flag: list[Series] = field(default_factory=list)  # hourly "last terminated OOMKilled"
 
 
-def hour_of(ts: Ints, step_s: int) -> Ints:
+def hour_of(ts: Ints, step_s: int = 0) -> Ints:
     """Start (unix seconds) of the hour each interval ``(t - step, t]`` falls in."""
     return ((ts - 1) // 3600 * 3600).astype(np.int64)
 
 
-def _by_pod(series: Iterable[Series]) -> dict[PodKey, Series]:
-    out: dict[PodKey, Series] = {}
-    for s in series:
-        key = (s.labels.get("pod", ""), s.labels.get("container", ""))
-        if key in out:  # duplicate label sets cannot come from a `by` clause; merge defensively
-            prev = out[key]
-            ts = np.concatenate([prev.timestamps, s.timestamps])
-            vs = np.concatenate([prev.values, s.values])
-            order = np.argsort(ts, kind="stable")
-            out[key] = Series(prev.labels, ts[order], vs[order])
-        else:
-            out[key] = s
+@dataclass
+class _Groups:
+    """Assigns dense ids to (kind, workload, container) and to (pod, container)."""
+
+    workload_of: Callable[[str], tuple[str, str]]
+    hours: list[int]
+    keys: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    pods: dict[tuple[str, str], int] = field(default_factory=dict)
+    pod_key: list[int] = field(default_factory=list)
+
+    def pod_id(self, s: Series) -> int:
+        pc = (s.labels.get("pod", ""), s.labels.get("container", ""))
+        if pc not in self.pods:
+            kind, name = self.workload_of(pc[0])
+            self.pods[pc] = len(self.pods)
+            self.pod_key.append(self.keys.setdefault((kind, name, pc[1]), len(self.keys)))
+        return self.pods[pc]
+
+    def hour_index(self, ts: Ints) -> Ints:
+        return ((hour_of(ts) - self.hours[0]) // 3600).astype(np.int64)
+
+    def flatten(self, series: Iterable[Series]) -> tuple[Ints, Ints, Floats, Ints]:
+        """(group id, pod-hour code, value, timestamp) of every sample inside the hours."""
+        n_hours = len(self.hours)
+        gids, codes, vals, stamps = [], [], [], []
+        for s in series:
+            pid = self.pod_id(s)
+            hidx = self.hour_index(s.timestamps)
+            keep = (hidx >= 0) & (hidx < n_hours)
+            gids.append(self.pod_key[pid] * n_hours + hidx[keep])
+            codes.append(pid * n_hours + hidx[keep])
+            vals.append(s.values[keep])
+            stamps.append(s.timestamps[keep])
+        if not gids:
+            empty = np.empty(0, np.int64)
+            return empty, empty, np.empty(0), empty
+        return (
+            np.concatenate(gids),
+            np.concatenate(codes),
+            np.concatenate(vals),
+            np.concatenate(stamps),
+        )
+
+
+def _stats(gid: Ints, vals: Floats, size: int, quantiles: tuple[float, ...]) -> dict[str, Floats]:
+    """Count, mean, max and linear-interpolated quantiles of finite values per group."""
+    finite = np.isfinite(vals)
+    gid, vals = gid[finite], vals[finite]
+    count = np.bincount(gid, minlength=size)
+    total = np.bincount(gid, weights=vals, minlength=size)
+    order = np.lexsort((vals, gid))
+    sv = vals[order]
+    offsets = np.concatenate(([0], np.cumsum(count)[:-1]))
+    has = count > 0
+    n = np.where(has, count, 1)
+    if sv.size == 0:
+        zeros = np.zeros(size)
+        return {"count": zeros, "mean": zeros, "max": zeros} | {
+            f"p{round(q * 100)}": zeros for q in quantiles
+        }
+
+    def at(index: Ints) -> Floats:  # empty groups point anywhere valid; masked below
+        return sv[np.minimum(offsets + index, sv.size - 1)]
+
+    out: dict[str, Floats] = {
+        "count": count.astype(np.float64),
+        "mean": np.where(has, total / n, 0.0),
+        "max": np.where(has, at(n - 1), 0.0),
+    }
+    for q in quantiles:
+        pos = q * (n - 1)
+        lo = np.floor(pos).astype(np.int64)
+        a, b = at(lo), at(np.minimum(lo + 1, n - 1))
+        out[f"p{round(q * 100)}"] = np.where(has, a + (b - a) * (pos - lo), 0.0)
     return out
-
-
-def _split_hours(ts: Ints, values: Floats, step_s: int) -> Iterable[tuple[int, Floats, int]]:
-    """Yield (hour, finite values, number of samples) per hour."""
-    if ts.size == 0:
-        return
-    hours = hour_of(ts, step_s)
-    uniq, starts = np.unique(hours, return_index=True)
-    bounds = [*starts.tolist(), ts.size]
-    for i, hour in enumerate(uniq.tolist()):
-        chunk = values[bounds[i] : bounds[i + 1]]
-        yield int(hour), chunk[np.isfinite(chunk)], int(bounds[i + 1] - bounds[i])
 
 
 def rollup(
@@ -93,98 +131,77 @@ def rollup(
     hours: Iterable[datetime],
 ) -> list[ContainerUsageHour]:
     """Hourly usage per (workload kind, workload, container) for the given hours."""
-    wanted = {int(h.timestamp()) for h in hours}
-    acc: dict[GroupKey, _Acc] = defaultdict(_Acc)
-    cpu = _by_pod(samples.cpu)
-    mem = _by_pod(samples.memory)
+    hour_list = sorted(int(h.timestamp()) for h in hours)
+    if not hour_list:
+        return []
+    g = _Groups(workload_of, hour_list)
+    n_hours = len(hour_list)
+
+    cpu_gid, cpu_code, cpu_val, cpu_ts = g.flatten(samples.cpu)
+    mem_gid, mem_code, mem_val, mem_ts = g.flatten(samples.memory)
+    thr_gid, _, thr_val, _ = g.flatten(samples.throttled)
+    per_gid, _, per_val, _ = g.flatten(samples.periods)
+    rst_gid, rst_code, rst_val, _ = g.flatten(samples.restarts)
+    _, oom_code, oom_val, _ = g.flatten(samples.oom_flag)
+    size = len(g.keys) * n_hours
+
+    # Presence: a pod is running at t if any of its series has a sample at t.
+    pod_of = np.concatenate([cpu_code // n_hours, mem_code // n_hours]).astype(np.int64)
+    stamps = np.concatenate([cpu_ts, mem_ts])
+    t_min = int(stamps.min()) if stamps.size else 0
+    span = (int(stamps.max()) - t_min) // step_s + 1 if stamps.size else 1
+    present = np.unique(pod_of * span + (stamps - t_min) // step_s)
+    p_pod, p_step = present // span, present % span
+    p_ts = t_min + p_step * step_s
+    pod_key = np.asarray(g.pod_key, dtype=np.int64)
+    p_gid = pod_key[p_pod] * n_hours + g.hour_index(p_ts) if present.size else present
+    presence = np.bincount(p_gid, minlength=size)
+
+    cpu = _stats(cpu_gid, cpu_val, size, QUANTILES)
+    mem = _stats(mem_gid, mem_val, size, (0.95,))
+    ok = np.isfinite
+    throttled = np.bincount(thr_gid[ok(thr_val)], weights=thr_val[ok(thr_val)], minlength=size)
+    periods = np.bincount(per_gid[ok(per_val)], weights=per_val[ok(per_val)], minlength=size)
+    has_periods = np.bincount(per_gid[ok(per_val)], minlength=size) > 0
+    rst_round = np.where(ok(rst_val), np.rint(np.nan_to_num(rst_val)), 0.0)
+    restarts = np.bincount(rst_gid, weights=rst_round, minlength=size)
+    # OOM kills: restarts of a pod in an hour during which its last termination was OOMKilled.
+    oom_codes = np.unique(oom_code[ok(oom_val) & (oom_val >= 1)])
+    oom = np.bincount(rst_gid, weights=rst_round * np.isin(rst_code, oom_codes), minlength=size)
+
     per_hour = 3600 // step_s
-
-    for pod, container in sorted(set(cpu) | set(mem)):
-        kind, name = workload_of(pod)
-        c, m = cpu.get((pod, container)), mem.get((pod, container))
-        if c is not None:
-            for hour, vals, _ in _split_hours(c.timestamps, c.values, step_s):
-                acc[(kind, name, container, hour)].cpu.append(vals)
-        if m is not None:
-            for hour, vals, _ in _split_hours(m.timestamps, m.values, step_s):
-                acc[(kind, name, container, hour)].mem.append(vals)
-        # Presence: a pod is running at t if any of its series has a sample at t.
-        stamps = np.union1d(
-            c.timestamps if c is not None else np.empty(0, np.int64),
-            m.timestamps if m is not None else np.empty(0, np.int64),
-        )
-        for hour, _, count in _split_hours(stamps, np.zeros(stamps.size), step_s):
-            acc[(kind, name, container, hour)].present += count
-
-    def hourly(series: list[Series], apply: Callable[[_Acc, float], None]) -> None:
-        for (pod, container), s in _by_pod(series).items():
-            kind, name = workload_of(pod)
-            for t, v in zip(s.timestamps.tolist(), s.values.tolist(), strict=True):
-                key = (kind, name, container, int(hour_of(np.array([t]), 3600)[0]))
-                if key in acc and np.isfinite(v):
-                    apply(acc[key], float(v))
-
-    def add_throttled(a: _Acc, v: float) -> None:
-        a.throttled += v
-        a.has_throttle = True
-
-    def add_periods(a: _Acc, v: float) -> None:
-        a.periods += v
-        a.has_throttle = True
-
-    def add_restarts(a: _Acc, v: float) -> None:
-        a.restarts += round(v)
-
-    hourly(samples.throttled, add_throttled)
-    hourly(samples.periods, add_periods)
-    hourly(samples.restarts, add_restarts)
-    # OOM kills: restarts in an hour during which the last termination reason was OOMKilled.
-    oom_hours = {
-        (pod, container, int(t))
-        for (pod, container), s in _by_pod(samples.oom_flag).items()
-        for t, v in zip(hour_of(s.timestamps, 3600).tolist(), s.values.tolist(), strict=True)
-        if v >= 1
-    }
-    for (pod, container), s in _by_pod(samples.restarts).items():
-        kind, name = workload_of(pod)
-        for hour, v in zip(hour_of(s.timestamps, 3600).tolist(), s.values.tolist(), strict=True):
-            key = (kind, name, container, int(hour))
-            if (pod, container, int(hour)) in oom_hours and key in acc and np.isfinite(v):
-                acc[key].oom += round(v)
-
     out: list[ContainerUsageHour] = []
-    for (kind, name, container, hour), a in sorted(acc.items()):
-        if hour not in wanted or a.present == 0:
-            continue
-        cpu_v = np.concatenate(a.cpu) if a.cpu else np.empty(0)
-        mem_v = np.concatenate(a.mem) if a.mem else np.empty(0)
-        cq = np.percentile(cpu_v, [50, 90, 95, 99]) if cpu_v.size else np.zeros(4)
-        pods = a.present / per_hour
-        out.append(
-            ContainerUsageHour(
-                cluster=cluster,
-                namespace=namespace,
-                workload_kind=kind,
-                workload=name,
-                container=container,
-                hour=datetime.fromtimestamp(hour, tz=UTC),
-                cpu_avg=float(cpu_v.mean()) if cpu_v.size else 0.0,
-                cpu_p50=float(cq[0]),
-                cpu_p90=float(cq[1]),
-                cpu_p95=float(cq[2]),
-                cpu_p99=float(cq[3]),
-                cpu_max=float(cpu_v.max()) if cpu_v.size else 0.0,
-                memory_avg=float(mem_v.mean()) if mem_v.size else 0.0,
-                memory_p95=float(np.percentile(mem_v, 95)) if mem_v.size else 0.0,
-                memory_max=float(mem_v.max()) if mem_v.size else 0.0,
-                samples=int(cpu_v.size),
-                pods=pods,
-                pod_hours=pods,  # pods x 1 hour
-                throttled_ratio=(a.throttled / a.periods)
-                if a.has_throttle and a.periods > 0
-                else None,
-                oom_kills=a.oom,
-                restarts=a.restarts,
+    for (kind, name, container), k in sorted(g.keys.items()):
+        for h, hour in enumerate(hour_list):
+            i = k * n_hours + h
+            if presence[i] == 0:
+                continue
+            pods = float(presence[i]) / per_hour
+            out.append(
+                ContainerUsageHour(
+                    cluster=cluster,
+                    namespace=namespace,
+                    workload_kind=kind,
+                    workload=name,
+                    container=container,
+                    hour=datetime.fromtimestamp(hour, tz=UTC),
+                    cpu_avg=float(cpu["mean"][i]),
+                    cpu_p50=float(cpu["p50"][i]),
+                    cpu_p90=float(cpu["p90"][i]),
+                    cpu_p95=float(cpu["p95"][i]),
+                    cpu_p99=float(cpu["p99"][i]),
+                    cpu_max=float(cpu["max"][i]),
+                    memory_avg=float(mem["mean"][i]),
+                    memory_p95=float(mem["p95"][i]),
+                    memory_max=float(mem["max"][i]),
+                    samples=int(cpu["count"][i]),
+                    pods=pods,
+                    pod_hours=pods,  # pods x 1 hour
+                    throttled_ratio=float(throttled[i] / periods[i])
+                    if has_periods[i] and periods[i] > 0
+                    else None,
+                    oom_kills=int(oom[i]),
+                    restarts=int(restarts[i]),
+                )
             )
-        )
     return out

@@ -166,7 +166,7 @@ class PrometheusServer:
                 f"--storage.tsdb.path={data_dir}",
                 "--storage.tsdb.retention.time=20y",
                 f"--web.listen-address=127.0.0.1:{self.port}",
-                "--log.level=warn",
+                "--log.level=info",
                 *extra_args,
             ],
             stdout=self._log,

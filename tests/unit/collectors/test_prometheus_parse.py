@@ -17,7 +17,7 @@ def test_values_including_nan_and_inf() -> None:
     }
     ((labels, ts, vs),) = _parse_matrix(data, "q", "u")
     assert labels == {"pod": "a"}
-    assert ts == [1, 2, 3]
+    assert ts.tolist() == [1, 2, 3]
     assert vs[0] == 1.5
     assert math.isnan(vs[1])
     assert vs[2] == math.inf
@@ -40,12 +40,13 @@ def test_values_including_nan_and_inf() -> None:
             "bad sample",
         ),
         (
-            {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, 2.0]]}]},
-            "is not a string",
+            {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, None]]}]},
+            "bad sample",
         ),
+        ({"resultType": "matrix", "result": [{"metric": {}, "values": [5]}]}, "bad sample"),
         (
             {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, "abc"]]}]},
-            "is not a number",
+            "could not convert string to float: 'abc'",
         ),
         ([], "expected a matrix"),
     ],
