@@ -108,7 +108,7 @@ def generate(data_dir: Path, workloads: int, days: int, scrape_s: int) -> None:
         )
 
 
-def collect(url: str, days: int, workloads: int) -> dict[str, float]:
+def collect(url: str, days: int, workloads: int, concurrency: int) -> dict[str, float]:
     from collectors.prometheus import (
         PrometheusCollector,
         PrometheusConnection,
@@ -116,10 +116,13 @@ def collect(url: str, days: int, workloads: int) -> dict[str, float]:
     )
     from collectors.records import TimeWindow
 
-    source = PrometheusUsageSource(PrometheusConnection(url, timeout=300), cluster="bench")
+    source = PrometheusUsageSource(
+        PrometheusConnection(url, timeout=300), cluster="bench", concurrency=concurrency
+    )
     collector = PrometheusCollector(source)
     rows = requests = 0
     workload_names: set[str] = set()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     window = TimeWindow(T0, T0 + timedelta(days=days))
     for part in window.split(collector.max_window):
@@ -128,6 +131,8 @@ def collect(url: str, days: int, workloads: int) -> dict[str, float]:
         requests += batch.requests_made
         workload_names.update(u.workload for u in batch.usage)
     wall = time.monotonic() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    our_cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
     expected = workloads * 24 * days
     if rows != expected or len(workload_names) != workloads:
         raise SystemExit(
@@ -137,6 +142,7 @@ def collect(url: str, days: int, workloads: int) -> dict[str, float]:
         "wall_s": wall,
         "requests": requests,
         "rows": rows,
+        "our_cpu_s": our_cpu,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -194,6 +200,7 @@ def main() -> None:
         default=0,
         help="also time the per-workload (KRR-like) query pattern on this many workloads",
     )
+    parser.add_argument("--concurrency", type=int, default=2, help="queries in flight")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     key = {"workloads": args.workloads, "days": args.days, "scrape": args.scrape_seconds, "v": 1}
@@ -227,7 +234,7 @@ def main() -> None:
     try:
         time.sleep(5)  # let startup work (block loading, head init) finish
         cpu_before = server.cpu_seconds()
-        result = collect(server.url, args.days, args.workloads)
+        result = collect(server.url, args.days, args.workloads, args.concurrency)
         result["prometheus_cpu_s"] = server.cpu_seconds() - cpu_before
         if args.baseline_sample:
             cpu_before = server.cpu_seconds()
@@ -239,11 +246,13 @@ def main() -> None:
         server.stop()
     pods = len(_pods(args.workloads))
     print(
-        f"workloads={args.workloads} pods={pods} days={args.days} scrape={args.scrape_seconds}s\n"
+        f"workloads={args.workloads} pods={pods} days={args.days} scrape={args.scrape_seconds}s "
+        f"concurrency={args.concurrency}\n"
         f"wall time        {result['wall_s']:.1f} s\n"
         f"HTTP requests    {result['requests']:.0f}\n"
         f"rows             {result['rows']:.0f} container-hours\n"
         f"our peak RSS     {result['peak_rss_mib']:.0f} MiB\n"
+        f"our CPU          {result['our_cpu_s']:.1f} s\n"
         f"Prometheus CPU   {result['prometheus_cpu_s']:.1f} s"
     )
     if args.baseline_sample:

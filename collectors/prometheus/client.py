@@ -10,6 +10,7 @@ requests it makes so runs and benchmarks can report them.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,6 +52,7 @@ class PrometheusClient:
         self.connection = connection
         self.max_points = max_points
         self.requests_made = 0
+        self._count_lock = threading.Lock()
         auth: httpx.Auth | None = None
         if connection.sigv4_region is not None:
             auth = SigV4HttpxAuth(connection.sigv4_region, connection.sigv4_service)
@@ -182,7 +184,8 @@ class PrometheusClient:
         auth: httpx.Auth | httpx._client.UseClientDefault = (
             httpx.BasicAuth(*basic) if basic is not None else httpx.USE_CLIENT_DEFAULT
         )
-        self.requests_made += 1
+        with self._count_lock:
+            self.requests_made += 1
         try:
             if method == "GET":
                 response = self._http.get(path, headers=headers, auth=auth)

@@ -10,6 +10,7 @@ tools that query per workload send thousands.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -32,7 +33,8 @@ class PrometheusUsageSource:
     ``namespaces`` empty means every namespace (one query set for all of them).
     ``chunk`` bounds each query's time span (and so the size of each answer);
     ``max_window`` is the largest window the scheduler should hand to one run,
-    so a backfill commits in pieces and can resume.
+    so a backfill commits in pieces and can resume. ``concurrency`` bounds the
+    queries in flight at once (1 = strictly sequential).
     """
 
     connection: PrometheusConnection
@@ -42,8 +44,11 @@ class PrometheusUsageSource:
     chunk: timedelta = timedelta(days=1)
     max_window: timedelta = timedelta(days=1)
     extra_owner_kinds: frozenset[str] = field(default_factory=frozenset)
+    concurrency: int = 2
 
     def __post_init__(self) -> None:
+        if not 1 <= self.concurrency <= 8:
+            raise ValueError("concurrency must be in 1..8")
         step_s = self.step.total_seconds()
         if step_s <= 0 or 3600 % step_s != 0:
             raise ValueError("step must divide one hour (e.g. 1m, 5m, 15m)")
@@ -118,15 +123,24 @@ class PrometheusCollector:
         first, last = chunk.start + self.config.step, chunk.end
         first_hour = chunk.start + timedelta(hours=1)
         step, hour = self.config.step, timedelta(hours=1)
-        samples = NamespaceSamples(
-            cpu=self.client.query_range(q.cpu(), first, last, step),
-            memory=self.client.query_range(q.memory(), first, last, step),
-            throttled=self.client.query_range(q.throttled(), first_hour, last, hour),
-            periods=self.client.query_range(q.periods(), first_hour, last, hour),
-            restarts=self.client.query_range(q.restarts(), first_hour, last, hour),
-            oom_flag=self.client.query_range(q.oom_flag(), first_hour, last, hour),
-        )
-        owners = self.client.series(q.owner_matchers(), chunk.start, chunk.end)
+        # Up to `concurrency` queries in flight: our JSON decoding overlaps the
+        # server's evaluation, and Prometheus never sees more than that many at once.
+        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+            qr = self.client.query_range
+            futures = {
+                "cpu": pool.submit(qr, q.cpu(), first, last, step),
+                "memory": pool.submit(qr, q.memory(), first, last, step),
+                "throttled": pool.submit(qr, q.throttled(), first_hour, last, hour),
+                "periods": pool.submit(qr, q.periods(), first_hour, last, hour),
+                "restarts": pool.submit(qr, q.restarts(), first_hour, last, hour),
+                "oom_flag": pool.submit(qr, q.oom_flag(), first_hour, last, hour),
+            }
+            owners_future = pool.submit(
+                self.client.series, q.owner_matchers(), chunk.start, chunk.end
+            )
+            # .result() re-raises the first failure; the pool waits for the rest.
+            samples = NamespaceSamples(**{k: f.result() for k, f in futures.items()})
+            owners = owners_future.result()
         out: list[ContainerUsageHour] = []
         # Without a namespace filter, ownership and rollup still go per namespace.
         by_ns: dict[str, NamespaceSamples] = {}

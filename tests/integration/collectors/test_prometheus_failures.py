@@ -37,10 +37,15 @@ def proxy(scenario_prometheus: PrometheusServer) -> Iterator[FaultyProxy]:
     p.stop()
 
 
-def make(url: str, timeout: float = 5.0, **conn: object) -> PrometheusCollector:
+def make(
+    url: str, timeout: float = 5.0, concurrency: int = 1, **conn: object
+) -> PrometheusCollector:
+    """Sequential by default, so a failure injected after N requests hits a known query."""
     connection = PrometheusConnection(url, cluster_label="cluster", timeout=timeout, **conn)  # type: ignore[arg-type]
     return PrometheusCollector(
-        PrometheusUsageSource(connection, cluster="tacos-prod", namespaces=("tacos",))
+        PrometheusUsageSource(
+            connection, cluster="tacos-prod", namespaces=("tacos",), concurrency=concurrency
+        )
     )
 
 
@@ -185,3 +190,14 @@ def test_custom_ca(tmp_path: Path) -> None:
             make(server.url).collect(WINDOW)
     finally:
         server.stop()
+
+
+def test_failure_with_concurrent_queries(
+    scenario_prometheus: PrometheusServer, proxy: FaultyProxy
+) -> None:
+    proxy.mode, proxy.fail_after = "5xx", 3
+    col = make(proxy.url, concurrency=4)
+    with pytest.raises(PrometheusUnavailable, match="answered HTTP 503 on query"):
+        col.collect(WINDOW)
+    proxy.mode = "pass"
+    assert len(col.collect(WINDOW).usage) == expected(scenario_prometheus)
