@@ -200,7 +200,7 @@ def main() -> None:
         default=0,
         help="also time the per-workload (KRR-like) query pattern on this many workloads",
     )
-    parser.add_argument("--concurrency", type=int, default=2, help="queries in flight")
+    parser.add_argument("--concurrency", type=int, default=1, help="queries in flight")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     key = {"workloads": args.workloads, "days": args.days, "scrape": args.scrape_seconds, "v": 1}

@@ -44,7 +44,7 @@ class PrometheusUsageSource:
     chunk: timedelta = timedelta(days=1)
     max_window: timedelta = timedelta(days=1)
     extra_owner_kinds: frozenset[str] = field(default_factory=frozenset)
-    concurrency: int = 2
+    concurrency: int = 1
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency <= 8:
