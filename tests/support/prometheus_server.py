@@ -92,104 +92,75 @@ def make_tls_files(directory: Path) -> TlsFiles:
     ext = d / "san.ext"
     ext.write_text("subjectAltName=IP:127.0.0.1\n")
     steps = [
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=finops-test-ca",
-        ],
-        [
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-        [
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.crt",
-            "-days",
-            "2",
-            "-extfile",
-            str(ext),
-        ],
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca",
+        "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1",
+        "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt "
+        f"-days 2 -extfile {ext}",
     ]
     for args in steps:
-        subprocess.run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=60)
+        subprocess.run([openssl, *args.split()], cwd=d, check=True, capture_output=True, timeout=60)
     return TlsFiles(d / "ca.crt", d / "server.crt", d / "server.key")
 
 
 class PrometheusServer:
-    """A Prometheus process serving ``data_dir`` on 127.0.0.1; stop() ends it."""
+    """A Prometheus process serving ``data_dir`` on 127.0.0.1; stop() ends it.
+
+    Other engineers' servers share this machine, so a free port can be taken between
+    choosing it and binding it: readiness is checked on Prometheus's own answer, and
+    a start that loses the race is retried on another port."""
 
     def __init__(
         self, data_dir: Path, *, extra_args: Sequence[str] = (), tls: TlsFiles | None = None
     ):
-        binary = require_binary("prometheus", "apt-get install prometheus")
-        self.port = free_port()
+        self.binary = require_binary("prometheus", "apt-get install prometheus")
         self.tls = tls
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        args = list(extra_args)
         if tls is not None:
             web = data_dir / "web-config.yml"
             web.write_text(f"tls_server_config:\n  cert_file: {tls.cert}\n  key_file: {tls.key}\n")
-            extra_args = [*extra_args, f"--web.config.file={web}"]
+            args.append(f"--web.config.file={web}")
         config = data_dir / "prometheus-test.yml"
         config.write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")
-        self._log = (data_dir / "prometheus.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={data_dir}",
-                "--storage.tsdb.retention.time=20y",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--log.level=info",
-                *extra_args,
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
+        self._log = (data_dir / "prometheus.log").open("a")
+        for _attempt in range(3):
+            self.port = free_port()
+            self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+            self.process = subprocess.Popen(
+                [
+                    self.binary,
+                    f"--config.file={config}",
+                    f"--storage.tsdb.path={data_dir}",
+                    "--storage.tsdb.retention.time=20y",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                    "--log.level=info",
+                    *args,
+                ],
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+            if self._wait_ready():
+                return
+        self._log.close()
+        raise RuntimeError(f"prometheus did not start; see {data_dir / 'prometheus.log'}")
 
-    def _wait_ready(self, timeout: float = 60.0) -> None:
+    def _wait_ready(self, timeout: float = 60.0) -> bool:
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=str(self.tls.ca)) if self.tls else True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited with {self.process.returncode}")
+                return False  # e.g. the port was taken meanwhile
             try:
-                verify: ssl.SSLContext | bool = (
-                    ssl.create_default_context(cafile=str(self.tls.ca)) if self.tls else True
-                )
-                if httpx.get(f"{self.url}/-/ready", timeout=1, verify=verify).status_code == 200:
-                    return
+                r = httpx.get(f"{self.url}/-/ready", timeout=1, verify=verify)
+                if r.status_code == 200 and "Prometheus" in r.text:
+                    return True
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("prometheus did not become ready")
+        self.process.kill()
+        self.process.wait(timeout=10)
+        return False
 
     def cpu_seconds(self) -> float:
         """The server's own CPU time (user + system) from /proc."""
