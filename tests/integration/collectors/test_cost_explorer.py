@@ -163,6 +163,21 @@ def test_groupings_add_up_and_requests_are_exact(moto: MotoServer, proxy: AwsPro
     )
 
 
+def test_every_paid_request_is_logged(
+    moto: MotoServer, proxy: AwsProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    moto.queue_cost_and_usage(BY_SERVICE, BY_SERVICE_TAG, BY_CLUSTER)
+    col = make(proxy)
+    with caplog.at_level(logging.INFO, logger="collectors.aws.cost_explorer"):
+        col.collect(WINDOW)
+    paid = [r.getMessage() for r in caplog.records if "paid request #" in r.getMessage()]
+    assert len(paid) == 3
+    assert paid[2].endswith("by SERVICE, TAG eks:cluster-name page 1")
+    assert any("at least 3 requests ($0.03)" in r.getMessage() for r in caplog.records)
+    assert "3 paid requests ($0.03)" in caplog.text
+    assert col.paid_requests_total == 3
+
+
 def test_pages_are_followed(moto: MotoServer, proxy: AwsProxy) -> None:
     page1 = result([group([EC2], "100.00", "110.00")], token="page-2-token")
     page2 = result([group([RDS], "40.25", "40.25")])
