@@ -32,6 +32,7 @@ from collectors.records import (
     Batch,
     ContainerSpec,
     NamespaceRecord,
+    ResourceQuotaRecord,
     TimeWindow,
     WorkloadRecord,
 )
@@ -119,6 +120,12 @@ class PrometheusInventoryCollector:
         )
         ns_labels = self._labels("kube_namespace_labels", ns, at, "namespace").get(ns, {})
         batch.namespaces.append(NamespaceRecord(cluster, ns, ns_labels))
+        quotas: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        hard = self._last("kube_resourcequota", ns, at, "resourcequota, resource", 'type="hard"')
+        for lbl, value in hard:
+            quotas[lbl["resourcequota"]][lbl["resource"]] = Decimal(repr(value))
+        for name, limits in sorted(quotas.items()):
+            batch.quotas.append(ResourceQuotaRecord(cluster, ns, name, limits))
 
         # Requests and limits per pod container, lifted to workload containers.
         specs: dict[tuple[str, str], dict[str, dict[str, Decimal]]] = defaultdict(

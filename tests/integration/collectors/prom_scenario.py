@@ -319,6 +319,17 @@ def inventory_series(times: list[int]) -> list[SeriesData]:
             70,
         ),
     ]
+    for resource, value in (("requests.cpu", 40), ("requests.memory", 80 * 1024 * MIB)):
+        out.append(
+            _ksm(
+                "kube_resourcequota",
+                {**c, "resourcequota": "tacos-quota", "resource": resource, "type": "hard"},
+                times,
+                value,
+            )
+        )
+        used = {**c, "resourcequota": "tacos-quota", "resource": resource, "type": "used"}
+        out.append(_ksm("kube_resourcequota", used, times, 1))
     resources = [
         (gw_a, "requests", "cpu", "core", 0.25),
         (gw_a, "requests", "memory", "byte", 512 * MIB),

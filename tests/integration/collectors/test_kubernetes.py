@@ -312,3 +312,24 @@ def test_rollout_with_workload_ref_borrows_the_deployment_template(
         KubernetesSpecError, match="references Deployment missing, which was not found"
     ):
         workloads(server, tmp_path)
+
+
+def test_node_pricer_fills_node_prices(server: KubeApiServer, tmp_path: Path) -> None:
+    """The real NodePricer (overrides, then the bundled table; no AWS calls) wired in."""
+    from collectors.aws import NodePricer, PricingSource
+
+    pricer = NodePricer(
+        PricingSource(
+            region="eu-west-1",
+            use_pricing_api=False,
+            use_spot_history=False,
+            overrides={"c6i.2xlarge/spot": Decimal("0.1452")},
+        )
+    )
+    kubeconfig = server.kubeconfig(tmp_path / "kubeconfig")
+    source = KubernetesSource(cluster="tacos-prod", kubeconfig=kubeconfig, namespaces=("tacos",))
+    batch = KubernetesCollector(source, pricer=pricer, clock=lambda: NOW).collect(WINDOW)
+    prices = {n.instance_type: n.hourly_price for n in batch.nodes}
+    # m6i.xlarge: us-east-1 list price 0.192 x eu-west-1 factor 1.115
+    assert prices == {"m6i.xlarge": Decimal("0.2141"), "c6i.2xlarge": Decimal("0.1452")}
+    assert pricer.requests_made == 0

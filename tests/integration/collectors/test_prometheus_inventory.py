@@ -69,6 +69,11 @@ def test_inventory_from_kube_state_metrics(scenario_prometheus: PrometheusServer
     assert [(n.name, dict(n.labels)) for n in batch.namespaces] == [
         ("tacos", {"team": "platform", "cost_center": "cc-100"})
     ]
-    # 13 grouped queries per namespace, whatever the number of workloads:
-    # owners, 2 label sets, requests, limits, 4 replica kinds, 4 HPA series
-    assert batch.requests_made == 13
+    (quota,) = batch.quotas
+    assert (quota.name, dict(quota.hard)) == (
+        "tacos-quota",
+        {"requests.cpu": Decimal(40), "requests.memory": Decimal(80 * 1024 * MIB)},
+    )
+    # 14 grouped queries per namespace, whatever the number of workloads: owners,
+    # 2 label sets, quotas, requests, limits, 4 replica kinds, 4 HPA series
+    assert batch.requests_made == 14
