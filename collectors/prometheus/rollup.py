@@ -40,7 +40,7 @@ class NamespaceSamples:
     oom_flag: list[Series] = field(default_factory=list)  # hourly "last terminated OOMKilled"
 
 
-def hour_of(ts: Ints, step_s: int = 0) -> Ints:
+def hour_of(ts: Ints) -> Ints:
     """Start (unix seconds) of the hour each interval ``(t - step, t]`` falls in."""
     return ((ts - 1) // 3600 * 3600).astype(np.int64)
 

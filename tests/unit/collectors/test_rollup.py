@@ -38,7 +38,7 @@ def run(samples: NamespaceSamples, hours: int = 2) -> list:  # type: ignore[type
 
 def test_interval_end_belongs_to_the_hour_it_closes() -> None:
     ts = np.array([T0 + 300, T0 + 3600, T0 + 3900], dtype=np.int64)
-    assert hour_of(ts, 300).tolist() == [T0, T0, T0 + 3600]
+    assert hour_of(ts).tolist() == [T0, T0, T0 + 3600]
 
 
 def test_percentiles_over_pooled_pods() -> None:
