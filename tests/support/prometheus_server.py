@@ -8,6 +8,7 @@ TSDB blocks, and :class:`PrometheusServer` serves the blocks with the Debian
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -221,6 +222,7 @@ class FaultyProxy:
         self.mode = "pass"
         self.delay = 3.0
         self.fail_after = 0
+        self.version = ""  # when set, /api/v1/status/buildinfo answers with this version
         self.log = ProxyLog()
         proxy = self
 
@@ -231,6 +233,10 @@ class FaultyProxy:
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 proxy.log.requests.append((self.command, self.path, dict(self.headers), body))
+                if proxy.version and self.path.startswith("/api/v1/status/buildinfo"):
+                    info = {"status": "success", "data": {"version": proxy.version}}
+                    self._send(200, json.dumps(info).encode(), "application/json")
+                    return
                 misbehave = proxy.mode != "pass" and len(proxy.log.requests) > proxy.fail_after
                 if misbehave and proxy.mode == "5xx":
                     self._send(503, b"upstream connect error", "text/plain")

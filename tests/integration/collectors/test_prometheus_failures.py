@@ -201,3 +201,21 @@ def test_failure_with_concurrent_queries(
         col.collect(WINDOW)
     proxy.mode = "pass"
     assert len(col.collect(WINDOW).usage) == expected(scenario_prometheus)
+
+
+@pytest.mark.parametrize(
+    ("version", "memory_range"), [("2.42.0", "[299999ms]"), ("3.1.0", "[300s]")]
+)
+def test_range_semantics_follow_the_server_version(
+    proxy: FaultyProxy, version: str, memory_range: str
+) -> None:
+    """2.x range selectors include both ends, 3.x are left-open: each reads a sample once."""
+    from urllib.parse import parse_qs
+
+    proxy.version = version
+    make(proxy.url).collect(WINDOW)
+    queries = [
+        parse_qs(body.decode()).get("query", [""])[0] for _, _, _, body in proxy.log.requests
+    ]
+    memory = next(q for q in queries if "container_memory_working_set_bytes" in q)
+    assert memory_range in memory
