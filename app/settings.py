@@ -91,6 +91,7 @@ class ClusterSetting(_Strict):
 
 
 class AwsSetting(_Strict):
+    enabled: bool = True
     region: str = "us-east-1"
     accounts: list[str] = Field(default_factory=list)
     cost_metric: Literal["AmortizedCost", "UnblendedCost"] = "AmortizedCost"
