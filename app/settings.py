@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from app.errors import ConfigError
@@ -220,6 +227,18 @@ class Settings(BaseSettings):
         if "service" not in v:
             raise ValueError("a `service` cost tag is required")
         return v
+
+    @model_validator(mode="after")
+    def _budget_scopes(self) -> Settings:
+        dims = {"namespace", "cluster", *self.cost_tags}
+        for i, b in enumerate(self.budgets):
+            dim, sep, value = b.scope.partition(":")
+            if b.scope != "total" and (not sep or not value or dim not in dims):
+                raise ValueError(
+                    f"budgets.{i}.scope: got {b.scope!r} — expected `total` or `<dimension>:<value>` "
+                    f"with a dimension in {', '.join(sorted(dims))}"
+                )
+        return self
 
     @classmethod
     def settings_customise_sources(

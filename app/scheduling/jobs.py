@@ -70,6 +70,12 @@ def _allocation_job(ctx: AppContext, now: datetime) -> None:
     allocate_recent(ctx.sessions, ctx.settings, now)
 
 
+def _budget_job(ctx: AppContext, now: datetime) -> None:
+    from app.budgets.job import run_budget_job
+
+    run_budget_job(ctx.sessions, ctx.settings, now)
+
+
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     from app.recommendations.service import run_recommendations
 
@@ -93,6 +99,8 @@ def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> lis
         )
     ]
     specs.append(JobSpec("allocation", s.allocation, _allocation_job))
+    if ctx.settings.budgets:
+        specs.append(JobSpec("budgets", s.budgets, _budget_job))
     specs.append(JobSpec("rightsizing", s.rightsizing, _rightsizing_job))
     return specs
 
