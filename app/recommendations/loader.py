@@ -96,8 +96,8 @@ def load_inputs(
     end: datetime,
     prices: UnitPrices,
     namespaces: list[str] | None = None,
-) -> list[tuple[ContainerRef, ContainerInputs, Workload]]:
-    """Every container with a current spec, with its usage between ``start`` and ``end``."""
+) -> list[tuple[ContainerRef, ContainerInputs, Workload | None]]:
+    """Every container with a current spec or with usage, and its usage in [start, end)."""
     wl_stmt = select(Workload, Cluster.name).join(Cluster, Cluster.id == Workload.cluster_id)
     if namespaces:
         wl_stmt = wl_stmt.where(Workload.namespace.in_(namespaces))
@@ -116,66 +116,91 @@ def load_inputs(
         usage[(cname, u.namespace, u.workload_kind, u.workload, u.container)].append(u)
     quotas = _quota_hard(session)
     at_max = _namespace_totals_at_max(workloads, specs)
-    out = []
+    out: list[tuple[ContainerRef, ContainerInputs, Workload | None]] = []
     for spec in specs:
         if spec.workload_id not in workloads:
             continue
         w, cname = workloads[spec.workload_id]
         ref = ContainerRef(cname, w.namespace, w.kind, w.name, spec.container)
-        rows = usage.get((cname, w.namespace, w.kind, w.name, spec.container), [])
-        current = Resources(
+        rows = usage.pop((cname, w.namespace, w.kind, w.name, spec.container), [])
+        quota = None
+        if (cname, w.namespace) in quotas:
+            hard = quotas[(cname, w.namespace)]
+            own = _container_at_max(w, spec)
+            totals = at_max[(cname, w.namespace)]
+            others = {k: totals.get(k, 0.0) - own.get(k, 0.0) for k in hard}
+            quota = QuotaContext(hard=hard, others_at_max=others)
+        out.append((ref, _inputs(ref, rows, spec, w, quota, prices, start, end), w))
+    # Containers seen in usage without a known spec (e.g. Prometheus-only mode without
+    # kube-state-metrics requests): recommend from usage; current requests are unknown.
+    by_key = {(cname, w.namespace, w.kind, w.name): w for w, cname in workloads.values()}
+    for (cname, ns, kind, name, container), rows in usage.items():
+        if namespaces and ns not in namespaces:
+            continue
+        ref = ContainerRef(cname, ns, kind, name, container)
+        w_or_none = by_key.get((cname, ns, kind, name))
+        out.append((ref, _inputs(ref, rows, None, w_or_none, None, prices, start, end), w_or_none))
+    return out
+
+
+def _inputs(
+    ref: ContainerRef,
+    rows: list[UsageHour],
+    spec: ContainerSpecVersion | None,
+    w: Workload | None,
+    quota: QuotaContext | None,
+    prices: UnitPrices,
+    start: datetime,
+    end: datetime,
+) -> ContainerInputs:
+    current = (
+        Resources(
             _f(spec.cpu_request), _f(spec.cpu_limit), _f(spec.memory_request), _f(spec.memory_limit)
         )
-        hourly = [
-            HourlyUsage(
-                hour_start_s=r.hour.timestamp(),
-                cpu_p50=r.cpu_p50,
-                cpu_p90=max(r.cpu_p90, r.cpu_p50),
-                cpu_p95=max(r.cpu_p95, r.cpu_p90, r.cpu_p50),
-                cpu_p99=max(r.cpu_p99, r.cpu_p95, r.cpu_p90, r.cpu_p50),
-                cpu_max=max(r.cpu_max, r.cpu_p99, r.cpu_p95),
-                memory_avg=r.memory_avg,
-                memory_p95=r.memory_p95,
-                memory_max=max(r.memory_max, r.memory_p95),
-                samples=r.samples,
-                pods=r.pods,
-                oom_kills=r.oom_kills,
-                restarts=r.restarts,
-                throttled_ratio=r.throttled_ratio,
-            )
-            for r in rows
-        ]
-        replicas = _replicas(rows, start, end)
-        ooms = tuple(
-            OomEvent(r.hour.timestamp(), float(spec.memory_limit or r.memory_max))
-            for r in rows
-            if r.oom_kills > 0
+        if spec is not None
+        else Resources()
+    )
+    hourly = [
+        HourlyUsage(
+            hour_start_s=r.hour.timestamp(),
+            cpu_p50=r.cpu_p50,
+            cpu_p90=max(r.cpu_p90, r.cpu_p50),
+            cpu_p95=max(r.cpu_p95, r.cpu_p90, r.cpu_p50),
+            cpu_p99=max(r.cpu_p99, r.cpu_p95, r.cpu_p90, r.cpu_p50),
+            cpu_max=max(r.cpu_max, r.cpu_p99, r.cpu_p95),
+            memory_avg=r.memory_avg,
+            memory_p95=r.memory_p95,
+            memory_max=max(r.memory_max, r.memory_p95),
+            samples=r.samples,
+            pods=r.pods,
+            oom_kills=r.oom_kills,
+            restarts=r.restarts,
+            throttled_ratio=r.throttled_ratio,
         )
-        throttled = [r.throttled_ratio for r in rows if r.throttled_ratio is not None]
-        key = (cname, w.namespace)
-        quota = None
-        if key in quotas:
-            own = _container_at_max(w, spec)
-            others = {k: at_max[key].get(k, 0.0) - own.get(k, 0.0) for k in quotas[key]}
-            quota = QuotaContext(hard=quotas[key], others_at_max=others)
-        inputs = ContainerInputs(
-            key=ref.key,
-            usage=UsageHistory.from_hourly(hourly),
-            current=current,
-            replicas=replicas,
-            autoscaler=_autoscaler(list(w.autoscalers or [])),
-            oom_events=ooms,
-            restarts=sum(r.restarts for r in rows),
-            throttled_ratio=float(np.mean(throttled)) if throttled else None,
-            annotations=dict(w.annotations or {}),
-            prices=prices,
-            quota=quota,
-            now_s=end.timestamp(),
-            # History starts when we first saw the workload, not before it existed.
-            start_s=max(start, w.first_seen).timestamp(),
-        )
-        out.append((ref, inputs, w))
-    return out
+        for r in rows
+    ]
+    limit = spec.memory_limit if spec is not None else None
+    ooms = tuple(
+        OomEvent(r.hour.timestamp(), float(limit or r.memory_max)) for r in rows if r.oom_kills > 0
+    )
+    throttled = [r.throttled_ratio for r in rows if r.throttled_ratio is not None]
+    # History starts when we first saw the workload (or its usage), not before it existed.
+    first_seen = w.first_seen if w is not None else (rows[0].hour if rows else start)
+    return ContainerInputs(
+        key=ref.key,
+        usage=UsageHistory.from_hourly(hourly),
+        current=current,
+        replicas=_replicas(rows, start, end),
+        autoscaler=_autoscaler(list(w.autoscalers or [])) if w is not None else None,
+        oom_events=ooms,
+        restarts=sum(r.restarts for r in rows),
+        throttled_ratio=float(np.mean(throttled)) if throttled else None,
+        annotations=dict(w.annotations or {}) if w is not None else {},
+        prices=prices,
+        quota=quota,
+        now_s=end.timestamp(),
+        start_s=max(start, first_seen).timestamp(),
+    )
 
 
 def _replicas(rows: list[UsageHour], start: datetime, end: datetime) -> ReplicaHistory:

@@ -102,3 +102,30 @@ def test_too_little_history_is_a_reason_not_an_error(sessions: sessionmaker[Sess
         run = s.get(RecommendationRun, run_id)
         assert run is not None
         assert (run.status, run.recommended, run.containers) == ("success", 0, len(rows))
+
+
+def test_usage_without_a_known_spec_still_gets_a_recommendation(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Prometheus-only clusters without kube-state-metrics requests: recommend from usage."""
+    from datetime import timedelta
+
+    from collectors.records import Batch, TimeWindow
+    from tests.support.sample_batches import T0, StaticCollector, batch_for
+
+    class UsageOnly(StaticCollector):
+        def collect(self, window: TimeWindow) -> Batch:
+            b = batch_for(window)
+            b.workloads = []
+            return b
+
+    window = TimeWindow(T0, T0 + timedelta(days=9))
+    for part in window.split(timedelta(days=1)):
+        assert run_collector(sessions, UsageOnly(), part).ok
+    run_id = run_recommendations(sessions, end=window.end)
+    rows = by_workload(sessions, run_id)
+    row = rows["tacos/gateway-api/app"]
+    assert row.current_cpu_request is None
+    assert row.status == "recommended", row.detail
+    assert row.cpu_request is not None
+    assert row.cpu_request > 0
