@@ -16,7 +16,7 @@ from app.allocation.store import allocate_days, allocate_recent
 from app.settings import Settings
 from tests.integration.allocation.scenario import DAY, T_DAY, ingest, known_day, workload
 
-SETTINGS = Settings()
+SETTINGS = Settings(pricing={"cpu_to_memory_cost_ratio": 3.0})
 
 
 def near(got: Decimal, want: str, micros: int = 1) -> bool:

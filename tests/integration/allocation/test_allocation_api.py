@@ -26,7 +26,7 @@ WINDOW = "2026-11-02T00:00:00Z,2026-11-03T00:00:00Z"
 @pytest.fixture
 def allocated(sessions: sessionmaker[Session]) -> None:
     ingest(sessions, *known_day())
-    allocate_days(sessions, Settings(), DAY, DAY)
+    allocate_days(sessions, Settings(pricing={"cpu_to_memory_cost_ratio": 3.0}), DAY, DAY)
 
 
 def get(client: TestClient, **params: str) -> dict[str, Any]:
@@ -199,14 +199,14 @@ def test_answers_are_reused_until_the_data_changes(
 ) -> None:
     batch, window = known_day()
     ingest(sessions, batch, window)
-    allocate_days(sessions, Settings(), DAY, DAY)
+    allocate_days(sessions, Settings(pricing={"cpu_to_memory_cost_ratio": 3.0}), DAY, DAY)
     first = client.get("/api/v1/allocation", params={"window": WINDOW})
     again = client.get("/api/v1/allocation", params={"window": WINDOW})
     assert again.headers["X-Cache"] == "hit" and again.json() == first.json()
     # The bill for the day is revised upward: the next answer must show it.
     revised = batch.__class__(costs=[replace(c, amount=c.amount * 2) for c in batch.costs])
     ingest(sessions, revised, window)
-    allocate_days(sessions, Settings(), DAY, DAY)
+    allocate_days(sessions, Settings(pricing={"cpu_to_memory_cost_ratio": 3.0}), DAY, DAY)
     after = client.get("/api/v1/allocation", params={"window": WINDOW})
     assert after.headers["X-Cache"] == "miss"
     assert after.json()["steps"][0]["reconciliation"]["billTotal"] == "208.000000"
@@ -217,7 +217,7 @@ def test_a_relabelled_workload_moves_to_its_new_team(
 ) -> None:
     batch, window = known_day()
     ingest(sessions, batch, window)
-    allocate_days(sessions, Settings(), DAY, DAY)
+    allocate_days(sessions, Settings(pricing={"cpu_to_memory_cost_ratio": 3.0}), DAY, DAY)
     assert "checkout" in costs(get(client, aggregate="team"))
     later = T_DAY + timedelta(hours=23)
     moved = batch.__class__(workloads=[workload("gateway-api", later, "1", 2, team="payments")])
@@ -230,7 +230,10 @@ def test_a_relabelled_workload_moves_to_its_new_team(
 def test_configured_shared_namespaces_per_cluster(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
-    cfg = Settings(clusters=[{"name": "tacos", "shared_namespaces": []}])
+    cfg = Settings(
+        clusters=[{"name": "tacos", "shared_namespaces": []}],
+        pricing={"cpu_to_memory_cost_ratio": 3.0},
+    )
     ctx = AppContext(settings=cfg, engine=engine, sessions=sessions)
     with TestClient(create_app(ctx)) as own:
         c = costs(get(own))
