@@ -29,7 +29,8 @@ the request (``memory_limit_policy``: keep | equal | ratio), and is at least
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -39,6 +40,10 @@ from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import DAY_S, MIB, check_range
+from rightsizing.strategies.fleet_price import (
+    calibrate_price,
+    cost_candidates,
+)
 
 
 def daily_peaks(usage: UsageHistory, end_s: float, days: int) -> FloatArray:
@@ -63,15 +68,8 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    order = np.argsort(values)
-    v = values[order]
-    cum = np.cumsum(weights[order])
-    cum = cum / cum[-1]
-    levels = np.linspace(q_lo, q_hi, 241)
-    idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
-    cand = v[idx]
-    below = cum[np.searchsorted(v, cand, side="right") - 1]
-    cost = cand + starvation_cores * (1.0 - below)
+    cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
+    cost = cand + starvation_cores * exceed
     best = int(np.argmin(cost))
     return float(cand[best]), float(levels[best])
 
@@ -112,6 +110,12 @@ class TacosStrategy:
     memory_limit_policy: str = "keep"
     memory_limit_floor_bytes: float = 256 * MIB
     limit_ratio: float = 2.0
+    fleet_calibration: bool = True
+    fleet_under_factor: float = 0.6
+    # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
+    fleet_starvation_cores: float = 0.0
+    fleet_target_under: float = 0.0
+    fleet_containers: int = 0
 
     def __post_init__(self) -> None:
         check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1)
@@ -125,6 +129,10 @@ class TacosStrategy:
             self.name, "memory_limit_floor_bytes", self.memory_limit_floor_bytes, 0, 2.0**50
         )
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
+        check_range(self.name, "fleet_under_factor", self.fleet_under_factor, 0, 10)
+        check_range(self.name, "fleet_starvation_cores", self.fleet_starvation_cores, 0, 1e6)
+        check_range(self.name, "fleet_target_under", self.fleet_target_under, 0, 1)
+        check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
         check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
             self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
@@ -135,6 +143,29 @@ class TacosStrategy:
             raise InvalidSettingError("tacos: cpu_limit_policy must be none|ratio|equal")
         if self.memory_limit_policy not in {"keep", "equal", "ratio"}:
             raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
+
+    def calibrate(self, fleet: Sequence[ContainerInputs]) -> TacosStrategy:
+        """This strategy with one starvation price for the whole fleet (see fleet_price).
+
+        Unchanged when calibration is off, in percentile mode, or with no usage at all.
+        """
+        if not self.fleet_calibration or self.cpu_mode != "cost":
+            return self
+        price = calibrate_price(
+            fleet,
+            self.half_life_hours,
+            self.cpu_percentile_min,
+            self.cpu_percentile,
+            self.fleet_under_factor,
+        )
+        if price is None:
+            return self
+        return replace(
+            self,
+            fleet_starvation_cores=price.starvation_cores,
+            fleet_target_under=price.target_under,
+            fleet_containers=price.containers,
+        )
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage
@@ -214,13 +245,23 @@ class TacosStrategy:
                 )
             )
             return cpu
+        if self.fleet_starvation_cores > 0:
+            price = self.fleet_starvation_cores
+            evidence.append(
+                Evidence(
+                    "cpu_starvation_price",
+                    price,
+                    "cores",
+                    f"fleet-calibrated over {self.fleet_containers} containers: "
+                    f"pooled under-provisioned target {self.fleet_target_under:.2%}",
+                )
+            )
+        else:
+            price = self.starvation_cores + self.starvation_mean_hours * float(
+                np.average(values, weights=weights)
+            )
         cpu, level = cost_optimal_request(
-            values,
-            weights,
-            self.starvation_cores
-            + self.starvation_mean_hours * float(np.average(values, weights=weights)),
-            self.cpu_percentile_min,
-            self.cpu_percentile,
+            values, weights, price, self.cpu_percentile_min, self.cpu_percentile
         )
         evidence.append(
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
