@@ -1,5 +1,10 @@
 """Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
 
+Run through ``recommend_fleet`` (the weekly job, the replay), ``calibrate`` first sets
+one starvation price for the whole fleet (``fleet_price``: the pooled risk budget is
+spent where it saves the most cores); the per-container price below is the fallback
+for ``recommend`` on one container and for ``fleet_calibration=False``.
+
 CPU (``cpu_mode="cost"``, the default): the request that minimises
 ``request + K x P(usage > request)`` over per-pod usage with recency weighting
 (72 h half-life, so a level change is followed within a week), searched between the

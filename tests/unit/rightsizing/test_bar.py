@@ -97,7 +97,7 @@ def test_closest_to_hindsight_on_the_mix_of_all_families():
 
 @pytest.mark.parametrize("scale", [0.1, 10.0])
 def test_no_more_risk_whatever_the_container_size(scale):
-    """The starvation price grows with the container, so risk does not depend on units.
+    """The fleet price scales with the fleet, so risk does not depend on units.
 
     (With a fixed price in cores, 10x larger containers were sized near their p80 and
     spent 6% of the time under-provisioned, more than twice the baselines.)
