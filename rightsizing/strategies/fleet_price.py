@@ -14,7 +14,9 @@ uncalibrated rule) undoes most of that; a fixed price in cores is wrong at other
 fleet scales. So the price is *calibrated per run*: the smallest ``lambda`` whose
 in-sample pooled under-provisioned share (recency-weighted, as the requests are
 chosen) is at most ``factor x`` the lower of what krr-simple and vpa would give on
-the same history. ``factor < 1`` is the margin for out-of-sample drift.
+the same history. ``factor < 1`` is the margin for out-of-sample drift, and each
+container's usage is first spread by its own measured level drift over the horizon
+(``predictive_sample``), so that the risk lands where it stays small next week.
 
 Pure numpy: the candidate requests of every container are computed once, and the
 search over ``lambda`` is a bisection over an (n x 241) matrix.
@@ -55,6 +57,55 @@ def cost_candidates(
     return cand, exceed, levels
 
 
+_NODES, _NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+_NODE_WEIGHTS = _NODE_WEIGHTS / _NODE_WEIGHTS.sum()
+DAY_S = 86400.0
+MAX_DRIFT_SIGMA = 0.5
+
+
+def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
+    """Robust day-to-day drift: 1.4826 x the median |change| of the log daily median.
+
+    Medians and a median of changes, so a weekend dip or a batch job's timing (a
+    few large day-to-day changes) does not read as drift. 0 with fewer than 3 days.
+    """
+    if times_s.size == 0:
+        return 0.0
+    day = np.floor((end_s - times_s) / DAY_S).astype(np.int64)
+    meds = [
+        float(np.median(values[day == d]))
+        for d in range(int(day.max()), -1, -1)
+        if np.any(day == d)
+    ]
+    arr = np.asarray(meds)
+    if arr.size < 3 or np.any(arr <= 0):
+        return 0.0
+    return float(1.4826 * np.median(np.abs(np.diff(np.log(arr)))))
+
+
+def predictive_sample(
+    times_s: FloatArray, values: FloatArray, weights: FloatArray, end_s: float, horizon_days: float
+) -> tuple[FloatArray, FloatArray]:
+    """The window's usage spread by the level drift expected over ``horizon_days``.
+
+    Each point is replaced by five copies scaled by ``exp(sigma x z)`` at the
+    Gauss-Hermite nodes ``z`` of a standard normal (weights to match), with ``sigma``
+    the robust day-to-day drift times sqrt(horizon). Requests and shares computed on
+    it estimate next week's, not last week's: without it the calibration believes a
+    flat-but-wandering big container is cheap to size tightly, and next week's drift
+    turns its in-sample risk into much more (seen on the tiny-container mixes).
+    """
+    if horizon_days <= 0:
+        return values, weights
+    sigma = min(level_drift(times_s, values, end_s) * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)
+    if sigma <= 0:
+        return values, weights
+    scale = np.exp(sigma * _NODES)
+    out_v: FloatArray = (values[None, :] * scale[:, None]).ravel()
+    out_w: FloatArray = (weights[None, :] * _NODE_WEIGHTS[:, None]).ravel()
+    return out_v, out_w
+
+
 def exceed_share(values: FloatArray, weights: FloatArray, request: float) -> float:
     """Weighted share of usage strictly above ``request``."""
     total = float(weights.sum())
@@ -84,6 +135,7 @@ def calibrate_price(
     q_lo: float,
     q_hi: float,
     factor: float,
+    horizon_days: float = 0.0,
 ) -> FleetPrice | None:
     """The fleet's common starvation price; None when no container has usage to go on."""
     baselines: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (KrrSimpleStrategy(), VpaStrategy())
@@ -98,7 +150,8 @@ def calibrate_price(
         w = usage.weights * recency_weights(usage.times_s, inputs.end_s, half_life_hours * 3600.0)
         if float(w.sum()) <= 0:
             continue
-        cand, exceed, _ = cost_candidates(usage.cpu, w, q_lo, q_hi)
+        values, wp = predictive_sample(usage.times_s, usage.cpu, w, inputs.end_s, horizon_days)
+        cand, exceed, _ = cost_candidates(values, wp, q_lo, q_hi)
         cands.append(cand)
         exceeds.append(exceed)
         pods = float(usage.weights.sum())  # what the next week's samples will weigh

@@ -48,6 +48,7 @@ from rightsizing.strategies.base import DAY_S, MIB, check_range
 from rightsizing.strategies.fleet_price import (
     calibrate_price,
     cost_candidates,
+    predictive_sample,
 )
 
 
@@ -116,7 +117,8 @@ class TacosStrategy:
     memory_limit_floor_bytes: float = 256 * MIB
     limit_ratio: float = 2.0
     fleet_calibration: bool = True
-    fleet_under_factor: float = 0.6
+    fleet_under_factor: float = 0.7
+    drift_horizon_days: float = 3.0
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
@@ -162,6 +164,7 @@ class TacosStrategy:
             self.cpu_percentile_min,
             self.cpu_percentile,
             self.fleet_under_factor,
+            self.drift_horizon_days,
         )
         if price is None:
             return self
@@ -181,7 +184,10 @@ class TacosStrategy:
         notes: list[str] = []
 
         w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
-        cpu = self._cpu(usage.cpu, w, evidence)
+        values = usage.cpu
+        if self.fleet_starvation_cores > 0:
+            values, w = predictive_sample(usage.times_s, values, w, end, self.drift_horizon_days)
+        cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
             if recent.times_s.size:

@@ -142,3 +142,38 @@ def test_cost_candidates_are_observed_values_with_their_exceedance():
     assert cand[0] == 80.0 and exceed[0] == pytest.approx(0.20)
     assert cand[-1] == 100.0 and exceed[-1] == 0.0
     assert levels[0] == 0.8
+
+
+def test_level_drift_is_the_robust_day_to_day_change():
+    from rightsizing.strategies.fleet_price import level_drift
+
+    t = times(7)
+    day = np.floor((t - t[0]) / 86400.0)
+    growing = np.exp(0.1 * day)  # +10% (in logs) every day
+    assert level_drift(t, growing, float(t[-1]) + 300) == pytest.approx(1.4826 * 0.1)
+    assert level_drift(t, np.full(t.size, 0.3), float(t[-1]) + 300) == 0.0
+    # a weekend dip is two large changes among six: the median ignores it
+    weekend = np.where(day >= 5, 0.5, 1.0)
+    assert level_drift(t, weekend, float(t[-1]) + 300) == 0.0
+    short = times(2)
+    assert level_drift(short, np.exp(np.arange(short.size) / 100.0), float(short[-1])) == 0.0
+
+
+def test_predictive_sample_spreads_the_level_and_keeps_the_mass():
+    from rightsizing.strategies.fleet_price import predictive_sample
+
+    t = times(7)
+    day = np.floor((t - t[0]) / 86400.0)
+    v = np.exp(0.1 * day)
+    w = np.ones(t.size)
+    same_v, same_w = predictive_sample(t, v, w, float(t[-1]) + 300, 0.0)
+    assert same_v is v and same_w is w
+    pv, pw = predictive_sample(t, v, w, float(t[-1]) + 300, 4.0)
+    assert pv.size == 5 * v.size
+    assert pw.sum() == pytest.approx(w.sum())
+    # log-scale factors have mean 0 and sd = drift x sqrt(horizon)
+    logs = np.log(pv.reshape(5, -1)[:, 0] / v[0])
+    weights = pw.reshape(5, -1)[:, 0]
+    assert float((logs * weights).sum()) == pytest.approx(0.0, abs=1e-12)
+    sd = float(np.sqrt((logs**2 * weights).sum() / weights.sum()))
+    assert sd == pytest.approx(1.4826 * 0.1 * 2.0)
