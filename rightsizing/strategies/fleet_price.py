@@ -72,12 +72,14 @@ def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
     if times_s.size == 0:
         return 0.0
     day = np.floor((end_s - times_s) / DAY_S).astype(np.int64)
-    meds = [
-        float(np.median(values[day == d]))
-        for d in range(int(day.max()), -1, -1)
-        if np.any(day == d)
-    ]
-    arr = np.asarray(meds)
+    top = float(np.max(np.abs(values))) + 1.0
+    # one float sort: the integer part orders days (oldest first), the fraction values
+    key = np.sort((day.max() - day) + values / top)
+    d = np.floor(key).astype(np.int64)
+    v = (key - d) * top
+    starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+    counts = np.diff(np.r_[starts, d.size])
+    arr = (v[starts + (counts - 1) // 2] + v[starts + counts // 2]) / 2.0  # daily medians
     if arr.size < 3 or np.any(arr <= 0):
         return 0.0
     return float(1.4826 * np.median(np.abs(np.diff(np.log(arr)))))
