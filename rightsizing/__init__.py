@@ -4,6 +4,7 @@ Public API::
 
     from rightsizing import ContainerInputs, UsageHistory, Resources, recommend
     outcome = recommend(inputs, "tacos")  # Recommendation | NoRecommendation
+    outcomes = recommend_fleet([inputs, ...])  # the default calibrated over the fleet
 """
 
 from rightsizing.engine import recommend
@@ -14,6 +15,7 @@ from rightsizing.errors import (
     UnknownStrategyError,
     UsageDataError,
 )
+from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import (
     Autoscaler,
@@ -63,5 +65,6 @@ __all__ = [
     "inputs_from_hourly",
     "make_strategy",
     "recommend",
+    "recommend_fleet",
     "strategy_names",
 ]

@@ -55,6 +55,15 @@ def _clamp(v: float | None, lo: float | None, hi: float | None) -> float | None:
     return v
 
 
+def eligible(inputs: ContainerInputs, guardrails: Guardrails | None = None) -> bool:
+    """Whether ``recommend`` would reach the strategy (not opted out, enough data)."""
+    g = guardrails or Guardrails()
+    if opted_out(inputs.annotations):
+        return False
+    span_days = inputs.history_s / DAY_S
+    return span_days + 1e-9 >= g.min_history_days and inputs.usage.points >= g.min_data_points
+
+
 def recommend(
     inputs: ContainerInputs,
     strategy: Strategy | str = DEFAULT_STRATEGY,

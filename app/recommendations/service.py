@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import UsageHour
 from app.recommendations.loader import ContainerRef, load_inputs, unit_prices
 from app.recommendations.models import RecommendationRow, RecommendationRun
-from rightsizing.engine import recommend
+from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import Resources
 from rightsizing.results import NoRecommendation, Outcome, Recommendation
@@ -108,8 +108,9 @@ def run_recommendations(
             prices = unit_prices(session, cpu_to_memory_ratio)
             items = load_inputs(session, start, stop, prices, namespaces)
             recommended = 0
-            for ref, inputs, _w in items:
-                outcome = recommend(inputs, strategy, guardrails)
+            # one fleet: the default strategy calibrates its risk budget over all containers
+            outcomes = recommend_fleet([inputs for _, inputs, _w in items], strategy, guardrails)
+            for (ref, inputs, _w), outcome in zip(items, outcomes, strict=True):
                 recommended += isinstance(outcome, Recommendation)
                 session.add(outcome_row(run_id, ref, inputs.current, outcome))
             r = session.get(RecommendationRun, run_id)

@@ -1,5 +1,10 @@
 """Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
 
+Run through ``recommend_fleet`` (the weekly job, the replay), ``calibrate`` first sets
+one starvation price for the whole fleet (``fleet_price``: the pooled risk budget is
+spent where it saves the most cores); the per-container price below is the fallback
+for ``recommend`` on one container and for ``fleet_calibration=False``.
+
 CPU (``cpu_mode="cost"``, the default): the request that minimises
 ``request + K x P(usage > request)`` over per-pod usage with recency weighting
 (72 h half-life, so a level change is followed within a week), searched between the
@@ -29,7 +34,8 @@ the request (``memory_limit_policy``: keep | equal | ratio), and is at least
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -39,6 +45,11 @@ from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import DAY_S, MIB, check_range
+from rightsizing.strategies.fleet_price import (
+    calibrate_price,
+    cost_candidates,
+    predictive_sample,
+)
 
 
 def daily_peaks(usage: UsageHistory, end_s: float, days: int) -> FloatArray:
@@ -63,15 +74,8 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    order = np.argsort(values)
-    v = values[order]
-    cum = np.cumsum(weights[order])
-    cum = cum / cum[-1]
-    levels = np.linspace(q_lo, q_hi, 241)
-    idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
-    cand = v[idx]
-    below = cum[np.searchsorted(v, cand, side="right") - 1]
-    cost = cand + starvation_cores * (1.0 - below)
+    cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
+    cost = cand + starvation_cores * exceed
     best = int(np.argmin(cost))
     return float(cand[best]), float(levels[best])
 
@@ -112,6 +116,13 @@ class TacosStrategy:
     memory_limit_policy: str = "keep"
     memory_limit_floor_bytes: float = 256 * MIB
     limit_ratio: float = 2.0
+    fleet_calibration: bool = True
+    fleet_under_factor: float = 0.7
+    drift_horizon_days: float = 3.0
+    # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
+    fleet_starvation_cores: float = 0.0
+    fleet_target_under: float = 0.0
+    fleet_containers: int = 0
 
     def __post_init__(self) -> None:
         check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1)
@@ -125,6 +136,10 @@ class TacosStrategy:
             self.name, "memory_limit_floor_bytes", self.memory_limit_floor_bytes, 0, 2.0**50
         )
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
+        check_range(self.name, "fleet_under_factor", self.fleet_under_factor, 0, 10)
+        check_range(self.name, "fleet_starvation_cores", self.fleet_starvation_cores, 0, 1e6)
+        check_range(self.name, "fleet_target_under", self.fleet_target_under, 0, 1)
+        check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
         check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
             self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
@@ -136,6 +151,30 @@ class TacosStrategy:
         if self.memory_limit_policy not in {"keep", "equal", "ratio"}:
             raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
 
+    def calibrate(self, fleet: Sequence[ContainerInputs]) -> TacosStrategy:
+        """This strategy with one starvation price for the whole fleet (see fleet_price).
+
+        Unchanged when calibration is off, in percentile mode, or with no usage at all.
+        """
+        if not self.fleet_calibration or self.cpu_mode != "cost":
+            return self
+        price = calibrate_price(
+            fleet,
+            self.half_life_hours,
+            self.cpu_percentile_min,
+            self.cpu_percentile,
+            self.fleet_under_factor,
+            self.drift_horizon_days,
+        )
+        if price is None:
+            return self
+        return replace(
+            self,
+            fleet_starvation_cores=price.starvation_cores,
+            fleet_target_under=price.target_under,
+            fleet_containers=price.containers,
+        )
+
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage
         if usage.times_s.size == 0:
@@ -145,7 +184,10 @@ class TacosStrategy:
         notes: list[str] = []
 
         w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
-        cpu = self._cpu(usage.cpu, w, evidence)
+        values = usage.cpu
+        if self.fleet_starvation_cores > 0:
+            values, w = predictive_sample(usage.times_s, values, w, end, self.drift_horizon_days)
+        cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
             if recent.times_s.size:
@@ -214,13 +256,23 @@ class TacosStrategy:
                 )
             )
             return cpu
+        if self.fleet_starvation_cores > 0:
+            price = self.fleet_starvation_cores
+            evidence.append(
+                Evidence(
+                    "cpu_starvation_price",
+                    price,
+                    "cores",
+                    f"fleet-calibrated over {self.fleet_containers} containers: "
+                    f"pooled under-provisioned target {self.fleet_target_under:.2%}",
+                )
+            )
+        else:
+            price = self.starvation_cores + self.starvation_mean_hours * float(
+                np.average(values, weights=weights)
+            )
         cpu, level = cost_optimal_request(
-            values,
-            weights,
-            self.starvation_cores
-            + self.starvation_mean_hours * float(np.average(values, weights=weights)),
-            self.cpu_percentile_min,
-            self.cpu_percentile,
+            values, weights, price, self.cpu_percentile_min, self.cpu_percentile
         )
         evidence.append(
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")

@@ -1,0 +1,59 @@
+"""Recommend for a fleet at once: calibrate the strategy on the fleet, then per container.
+
+Why a fleet API: the replay's CPU slack and under-provisioned share are pooled over
+every container, so the cheapest way to hold a fleet-wide risk level is to spend it
+unevenly, where a unit of risk saves the most cores (see
+``rightsizing.strategies.fleet_price``). A strategy that can use the fleet has a
+``calibrate(fleet) -> Strategy`` method; it sees only the containers that the engine
+would actually recommend for (not opted out, enough history), so an opted-out or
+brand-new container cannot move everyone else's requests. Strategies without it are
+run per container, exactly as ``recommend`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from rightsizing.engine import eligible, recommend
+from rightsizing.errors import InvalidInputError
+from rightsizing.guardrails import Guardrails
+from rightsizing.inputs import ContainerInputs
+from rightsizing.results import Outcome
+from rightsizing.strategies import DEFAULT_STRATEGY, Strategy, make_strategy
+
+
+@runtime_checkable
+class FleetStrategy(Strategy, Protocol):
+    def calibrate(self, fleet: Sequence[ContainerInputs]) -> Strategy: ...
+
+
+def calibrated(
+    fleet: Sequence[ContainerInputs],
+    strategy: Strategy | str = DEFAULT_STRATEGY,
+    guardrails: Guardrails | None = None,
+) -> Strategy:
+    """The strategy as it will run on this fleet (itself when it does not calibrate)."""
+    strat = make_strategy(strategy) if isinstance(strategy, str) else strategy
+    if isinstance(strat, FleetStrategy):
+        return strat.calibrate([i for i in fleet if eligible(i, guardrails)])
+    return strat
+
+
+def recommend_fleet(
+    fleet: Sequence[ContainerInputs],
+    strategy: Strategy | str = DEFAULT_STRATEGY,
+    guardrails: Guardrails | None = None,
+) -> list[Outcome]:
+    """One outcome per container, in the order given.
+
+    Keys must be unique: two containers with one key would be calibrated as two but
+    stored as one, and one of the two outcomes would be lost.
+    """
+    seen: set[str] = set()
+    for inputs in fleet:
+        if inputs.key in seen:
+            raise InvalidInputError(f"fleet: container key {inputs.key!r} appears twice")
+        seen.add(inputs.key)
+    strat = calibrated(fleet, strategy, guardrails)
+    return [recommend(inputs, strat, guardrails) for inputs in fleet]

@@ -1,0 +1,190 @@
+"""Fleet calibration: one starvation price for every container of a recommendation run.
+
+Why. The bar is scored over the fleet, not per container: CPU slack is
+``sum(request - usage) / sum(request)`` and the under-provisioned share is the share
+of *all* samples (weighted by pods) with usage above the request. Minimising the sum
+of requests subject to a pooled under-provisioned share is a Lagrangian problem:
+with one multiplier ``lambda`` (in cores), each container independently minimises
+``request + lambda x P(usage > request)``, so that every request sits where the
+container's usage density equals the same ``1 / lambda`` (water-filling). Big steady
+containers, where a millicore of headroom buys little probability, get tight
+requests; small or noisy ones, whose tail costs almost no cores, get covered to
+their tail. A per-container price that grows with the container's size (the
+uncalibrated rule) undoes most of that; a fixed price in cores is wrong at other
+fleet scales. So the price is *calibrated per run*: the smallest ``lambda`` whose
+in-sample pooled under-provisioned share (recency-weighted, as the requests are
+chosen) is at most ``factor x`` the lower of what krr-simple and vpa would give on
+the same history. ``factor < 1`` is the margin for out-of-sample drift, and each
+container's usage is first spread by its own measured level drift over the horizon
+(``predictive_sample``), so that the risk lands where it stays small next week.
+
+Pure numpy: the candidate requests of every container are computed once, and the
+search over ``lambda`` is a bisection over an (n x 241) matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rightsizing.inputs import ContainerInputs
+from rightsizing.quantiles import FloatArray, recency_weights
+from rightsizing.results import Proposal
+from rightsizing.strategies.krr_simple import KrrSimpleStrategy
+from rightsizing.strategies.vpa import VpaStrategy
+
+LEVELS = 241
+LOG10_PRICE_RANGE = (-6.0, 6.0)  # cores: far below a millicore sidecar, far above any node
+BISECTION_STEPS = 48
+
+
+def cost_candidates(
+    values: FloatArray, weights: FloatArray, q_lo: float, q_hi: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Candidate requests (observed values at ``LEVELS`` quantile levels in [q_lo, q_hi]),
+    the weighted share of usage strictly above each, and the levels themselves."""
+    order = np.argsort(values)
+    v = values[order]
+    cum = np.cumsum(weights[order])
+    cum = cum / cum[-1]
+    levels = np.linspace(q_lo, q_hi, LEVELS)
+    idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
+    cand = v[idx]
+    below = cum[np.searchsorted(v, cand, side="right") - 1]
+    exceed: FloatArray = np.clip(1.0 - below, 0.0, 1.0)
+    return cand, exceed, levels
+
+
+_NODES, _NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+_NODE_WEIGHTS = _NODE_WEIGHTS / _NODE_WEIGHTS.sum()
+DAY_S = 86400.0
+MAX_DRIFT_SIGMA = 0.5
+
+
+def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
+    """Robust day-to-day drift: 1.4826 x the median |change| of the log daily median.
+
+    Medians and a median of changes, so a weekend dip or a batch job's timing (a
+    few large day-to-day changes) does not read as drift. 0 with fewer than 3 days.
+    """
+    if times_s.size == 0:
+        return 0.0
+    day = np.floor((end_s - times_s) / DAY_S).astype(np.int64)
+    top = float(np.max(np.abs(values))) + 1.0
+    # one float sort: the integer part orders days (oldest first), the fraction values
+    key = np.sort((day.max() - day) + values / top)
+    d = np.floor(key).astype(np.int64)
+    v = (key - d) * top
+    starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+    counts = np.diff(np.r_[starts, d.size])
+    arr = (v[starts + (counts - 1) // 2] + v[starts + counts // 2]) / 2.0  # daily medians
+    if arr.size < 3 or np.any(arr <= 0):
+        return 0.0
+    return float(1.4826 * np.median(np.abs(np.diff(np.log(arr)))))
+
+
+def predictive_sample(
+    times_s: FloatArray, values: FloatArray, weights: FloatArray, end_s: float, horizon_days: float
+) -> tuple[FloatArray, FloatArray]:
+    """The window's usage spread by the level drift expected over ``horizon_days``.
+
+    Each point is replaced by five copies scaled by ``exp(sigma x z)`` at the
+    Gauss-Hermite nodes ``z`` of a standard normal (weights to match), with ``sigma``
+    the robust day-to-day drift times sqrt(horizon). Requests and shares computed on
+    it estimate next week's, not last week's: without it the calibration believes a
+    flat-but-wandering big container is cheap to size tightly, and next week's drift
+    turns its in-sample risk into much more (seen on the tiny-container mixes).
+    """
+    if horizon_days <= 0:
+        return values, weights
+    sigma = min(level_drift(times_s, values, end_s) * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)
+    if sigma <= 0:
+        return values, weights
+    scale = np.exp(sigma * _NODES)
+    out_v: FloatArray = (values[None, :] * scale[:, None]).ravel()
+    out_w: FloatArray = (weights[None, :] * _NODE_WEIGHTS[:, None]).ravel()
+    return out_v, out_w
+
+
+def exceed_share(values: FloatArray, weights: FloatArray, request: float) -> float:
+    """Weighted share of usage strictly above ``request``."""
+    total = float(weights.sum())
+    return float(weights[values > request].sum()) / total if total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class FleetPrice:
+    """The calibrated price and the figures behind it (for evidence and reports)."""
+
+    starvation_cores: float
+    target_under: float  # factor x baseline_under
+    in_sample_under: float  # the pooled share the chosen price gives in-sample
+    baseline_under: float  # the lower of krr-simple's and vpa's in-sample pooled shares
+    containers: int
+
+
+def _baseline_request(proposal: object, inputs: ContainerInputs) -> float | None:
+    if isinstance(proposal, Proposal) and proposal.resources.cpu_request is not None:
+        return proposal.resources.cpu_request
+    return inputs.current.cpu_request
+
+
+def calibrate_price(
+    fleet: Sequence[ContainerInputs],
+    half_life_hours: float,
+    q_lo: float,
+    q_hi: float,
+    factor: float,
+    horizon_days: float = 0.0,
+) -> FleetPrice | None:
+    """The fleet's common starvation price; None when no container has usage to go on."""
+    baselines: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (KrrSimpleStrategy(), VpaStrategy())
+    cands: list[FloatArray] = []
+    exceeds: list[FloatArray] = []
+    volume: list[float] = []
+    base_under = np.zeros(len(baselines))
+    for inputs in fleet:
+        usage = inputs.usage
+        if usage.times_s.size == 0 or float(usage.weights.sum()) <= 0:
+            continue
+        w = usage.weights * recency_weights(usage.times_s, inputs.end_s, half_life_hours * 3600.0)
+        if float(w.sum()) <= 0:
+            continue
+        values, wp = predictive_sample(usage.times_s, usage.cpu, w, inputs.end_s, horizon_days)
+        cand, exceed, _ = cost_candidates(values, wp, q_lo, q_hi)
+        cands.append(cand)
+        exceeds.append(exceed)
+        pods = float(usage.weights.sum())  # what the next week's samples will weigh
+        volume.append(pods)
+        for j, base in enumerate(baselines):
+            r = _baseline_request(base.propose(inputs), inputs)
+            base_under[j] += pods * (1.0 if r is None else exceed_share(usage.cpu, w, r))
+    if not cands:
+        return None
+    total = float(sum(volume))
+    c = np.vstack(cands)
+    e = np.vstack(exceeds)
+    vol = np.asarray(volume) / total
+    baseline = float(base_under.min() / total)
+    target = factor * baseline
+
+    def pooled(price: float) -> float:
+        best = np.argmin(c + price * e, axis=1)
+        return float((vol * e[np.arange(e.shape[0]), best]).sum())
+
+    lo, hi = LOG10_PRICE_RANGE
+    if pooled(10.0**hi) > target:  # even the most generous requests cannot get there
+        price = 10.0**hi
+    elif pooled(10.0**lo) <= target:
+        price = 10.0**lo
+    else:
+        for _ in range(BISECTION_STEPS):
+            mid = (lo + hi) / 2
+            if pooled(10.0**mid) <= target:
+                hi = mid
+            else:
+                lo = mid
+        price = 10.0**hi
+    return FleetPrice(price, target, pooled(price), baseline, len(cands))

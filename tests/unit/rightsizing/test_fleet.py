@@ -1,0 +1,179 @@
+"""The fleet API: one starvation price calibrated over every container of a run."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rightsizing import Guardrails, InvalidInputError, InvalidSettingError, Recommendation
+from rightsizing.engine import recommend
+from rightsizing.fleet import calibrated, recommend_fleet
+from rightsizing.strategies import TacosStrategy, make_strategy
+from rightsizing.strategies.fleet_price import calibrate_price, cost_candidates, exceed_share
+from rightsizing.strategies.krr_simple import KrrSimpleStrategy
+from rightsizing.strategies.vpa import VpaStrategy
+
+from .builders import inputs, times
+
+OFF = Guardrails.off()
+
+
+def _fleet(levels: list[float], seed: int = 7, cv: float = 0.2):
+    rng = np.random.default_rng(seed)
+    n = times(7).size
+    return [
+        replace(
+            inputs(level * np.clip(rng.normal(1.0, cv, n), 0.05, None), days=7.0),
+            key=f"ns/app-{i}/c",
+        )
+        for i, level in enumerate(levels)
+    ]
+
+
+def _level(outcome: Recommendation) -> float:
+    ev = next(e for e in outcome.evidence if e.name == "cpu_cost_optimal")
+    return float(ev.note.split("p")[1].split(",")[0])
+
+
+def test_calibrated_price_is_the_least_that_meets_the_target():
+    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    tacos = TacosStrategy()
+    price = calibrate_price(fleet, tacos.half_life_hours, 0.8, 0.999, 0.6)
+    assert price is not None and price.containers == 4
+    # the target is 0.6 x the lower of krr-simple's and vpa's in-sample pooled share
+    shares = []
+    for base in (KrrSimpleStrategy(), VpaStrategy()):
+        total = 0.0
+        for one in fleet:
+            w = one.usage.weights * 2.0 ** (-(one.end_s - one.usage.times_s) / (72 * 3600.0))
+            r = base.propose(one).resources.cpu_request
+            total += exceed_share(one.usage.cpu, w, r)
+        shares.append(total / len(fleet))
+    assert price.baseline_under == pytest.approx(min(shares))
+    assert price.target_under == pytest.approx(0.6 * min(shares))
+    assert price.in_sample_under <= price.target_under + 1e-12
+    # minimal: a price 5% lower gives more than the target in sample
+    lower = replace(tacos, fleet_starvation_cores=price.starvation_cores * 0.95, fleet_containers=4)
+    under = 0.0
+    for one in fleet:
+        w = one.usage.weights * 2.0 ** (-(one.end_s - one.usage.times_s) / (72 * 3600.0))
+        r = lower.propose(one).resources.cpu_request
+        under += exceed_share(one.usage.cpu, w, r)
+    assert under / 4 > price.target_under
+
+
+def test_big_containers_take_the_risk_small_ones_are_covered():
+    """Water-filling: a common price puts the tight requests where they save cores."""
+    fleet = _fleet([0.05, 0.05, 0.05, 8.0])
+    out = recommend_fleet(fleet, "tacos", OFF)
+    assert all(isinstance(o, Recommendation) for o in out)
+    small, big = _level(out[0]), _level(out[3])  # type: ignore[arg-type]
+    assert small == pytest.approx(99.9)  # a 50m sidecar: covered to the top of the search
+    assert big < small  # the 8-core container holds the fleet's risk
+
+
+def test_ineligible_containers_do_not_move_the_others():
+    fleet = _fleet([0.1, 0.5, 2.0])
+    opted = replace(
+        _fleet([50.0], seed=3)[0],
+        key="ns/opted/c",
+        annotations={"finops.tacos.io/rightsizing": "disabled"},
+    )
+    short = replace(inputs(30.0, days=2.0), key="ns/new/c")
+    base = recommend_fleet(fleet, "tacos", Guardrails())
+    more = recommend_fleet([opted, *fleet, short], "tacos", Guardrails())
+    assert more[1:4] == base
+    assert more[0].reason.value == "opted-out"  # type: ignore[union-attr]
+    assert more[4].reason.value == "insufficient-data"  # type: ignore[union-attr]
+
+
+def test_strategies_without_calibration_run_per_container():
+    fleet = _fleet([0.1, 0.5, 2.0])
+    for name in ("vpa", "krr-simple"):
+        assert recommend_fleet(fleet, name) == [recommend(f, name) for f in fleet]
+    off = make_strategy("tacos", {"fleet_calibration": False})
+    assert recommend_fleet(fleet, off) == [recommend(f, off) for f in fleet]
+    pct = make_strategy("tacos", {"cpu_mode": "percentile"})
+    assert calibrated(fleet, pct) is pct
+
+
+def test_fleet_of_one_and_empty_fleet():
+    assert recommend_fleet([], "tacos") == []
+    one = _fleet([0.5])
+    out = recommend_fleet(one, "tacos", OFF)
+    assert isinstance(out[0], Recommendation)
+    assert any(e.name == "cpu_starvation_price" for e in out[0].evidence)
+
+
+def test_duplicate_keys_are_an_error():
+    fleet = _fleet([0.1, 0.5])
+    with pytest.raises(InvalidInputError, match="appears twice"):
+        recommend_fleet([fleet[0], fleet[1], fleet[0]], "tacos")
+
+
+def test_fleet_without_usage_is_left_uncalibrated():
+    empty = replace(
+        inputs(0.1, days=7.0),
+        usage=replace(inputs(0.1, days=7.0).usage, weights=np.zeros(times(7).size)),
+    )
+    assert calibrate_price([empty], 72.0, 0.8, 0.999, 0.6) is None
+    assert calibrate_price([], 72.0, 0.8, 0.999, 0.6) is None
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"fleet_under_factor": -0.1},
+        {"fleet_under_factor": "lots"},
+        {"fleet_starvation_cores": -1},
+        {"fleet_target_under": 2},
+        {"fleet_calibration": "maybe"},
+    ],
+)
+def test_bad_fleet_settings_are_rejected(settings):
+    with pytest.raises(InvalidSettingError):
+        make_strategy("tacos", settings)
+
+
+def test_cost_candidates_are_observed_values_with_their_exceedance():
+    values = np.arange(1.0, 101.0)
+    cand, exceed, levels = cost_candidates(values, np.ones(100), 0.8, 0.999)
+    assert set(cand) <= set(values)
+    assert cand[0] == 80.0 and exceed[0] == pytest.approx(0.20)
+    assert cand[-1] == 100.0 and exceed[-1] == 0.0
+    assert levels[0] == 0.8
+
+
+def test_level_drift_is_the_robust_day_to_day_change():
+    from rightsizing.strategies.fleet_price import level_drift
+
+    t = times(7)
+    day = np.floor((t - t[0]) / 86400.0)
+    growing = np.exp(0.1 * day)  # +10% (in logs) every day
+    assert level_drift(t, growing, float(t[-1]) + 300) == pytest.approx(1.4826 * 0.1)
+    assert level_drift(t, np.full(t.size, 0.3), float(t[-1]) + 300) == 0.0
+    # a weekend dip is two large changes among six: the median ignores it
+    weekend = np.where(day >= 5, 0.5, 1.0)
+    assert level_drift(t, weekend, float(t[-1]) + 300) == 0.0
+    short = times(2)
+    assert level_drift(short, np.exp(np.arange(short.size) / 100.0), float(short[-1])) == 0.0
+
+
+def test_predictive_sample_spreads_the_level_and_keeps_the_mass():
+    from rightsizing.strategies.fleet_price import predictive_sample
+
+    t = times(7)
+    day = np.floor((t - t[0]) / 86400.0)
+    v = np.exp(0.1 * day)
+    w = np.ones(t.size)
+    same_v, same_w = predictive_sample(t, v, w, float(t[-1]) + 300, 0.0)
+    assert same_v is v and same_w is w
+    pv, pw = predictive_sample(t, v, w, float(t[-1]) + 300, 4.0)
+    assert pv.size == 5 * v.size
+    assert pw.sum() == pytest.approx(w.sum())
+    # log-scale factors have mean 0 and sd = drift x sqrt(horizon)
+    logs = np.log(pv.reshape(5, -1)[:, 0] / v[0])
+    weights = pw.reshape(5, -1)[:, 0]
+    assert float((logs * weights).sum()) == pytest.approx(0.0, abs=1e-12)
+    sd = float(np.sqrt((logs**2 * weights).sum() / weights.sum()))
+    assert sd == pytest.approx(1.4826 * 0.1 * 2.0)
