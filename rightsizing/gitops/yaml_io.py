@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,13 +83,14 @@ class YamlFile:
         return self._dump(self.style)
 
 
+_PREAMBLE = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*---[^\n]*\n)")
+
+
 def _restore_leading(original: str, dumped: str) -> str:
-    """ruamel drops an explicit ``---`` before the first document; put it back."""
-    stripped = original.lstrip("\n")
-    if stripped.startswith("---") and not dumped.startswith("---"):
-        head = original[: original.index("---")]
-        first = original[original.index("---") :].split("\n", 1)[0]
-        return f"{head}{first}\n{dumped}"
+    """ruamel drops comments before, and the marker of, an explicit first ``---``: restore them."""
+    m = _PREAMBLE.match(original)
+    if m and not dumped.startswith(m.group(1)):
+        return m.group(1) + dumped
     return dumped
 
 
