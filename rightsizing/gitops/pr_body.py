@@ -97,7 +97,7 @@ def _change_rows(changes: Sequence[ChangeRequest], edits: Sequence[Edit]) -> lis
     return rows
 
 
-def _hpa_rows(changes: Sequence[ChangeRequest], edits: Sequence[Edit]) -> list[list[str]]:
+def _hpa_rows(edits: Sequence[Edit]) -> list[list[str]]:
     rows = []
     for e in edits:
         if e.field.startswith("hpa."):
@@ -161,7 +161,7 @@ def render_pull_request(
             _change_rows(applied, edits),
         ),
     ]
-    hpa = _hpa_rows(applied, edits)
+    hpa = _hpa_rows(edits)
     if hpa:
         parts += [
             "### Autoscaler targets",
