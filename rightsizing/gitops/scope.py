@@ -17,6 +17,8 @@ import yaml
 from rightsizing.gitops.errors import ManifestError
 
 _EDITABLE = "<editable>"
+# libyaml's loader when PyYAML was built with it: rendered overlays can be large.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _blank_pod(pod: Any) -> None:
@@ -54,7 +56,7 @@ def _blank(doc: Any) -> Any:
 
 def parse_all(text: str, where: str) -> list[Any]:
     try:
-        return list(yaml.safe_load_all(text))
+        return list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         raise ManifestError(f"{where}: does not parse after patching: {exc}") from exc
 
