@@ -15,6 +15,7 @@ import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from app.context import AppContext
 from app.errors import ConfigError
@@ -37,11 +38,23 @@ BASIC_USERS = {"github": "x-access-token", "gitlab": "oauth2"}
 MAX_FILE_BYTES = 1_000_000
 
 
+Status = Literal[
+    "no-run",
+    "no-recommendations",
+    "no-changes",
+    "dry-run",
+    "unchanged",
+    "pushed",
+    "opened",
+    "updated",
+]
+
+
 @dataclass
 class PrRunResult:
     """What a run did, for the CLI, the scheduler log and tests."""
 
-    status: str  # no-run | no-recommendations | no-changes | dry-run | unchanged | opened | updated | pushed
+    status: Status
     message: str
     run_id: int | None = None
     diff: str = ""
@@ -243,7 +256,7 @@ def _patch_and_publish(
         BRANCH, git_cfg.base_branch, pr_text.title, pr_text.body, LABELS
     )
     pr = outcome.pull_request
-    status = "opened" if outcome.created else "updated"
+    status: Status = "opened" if outcome.created else "updated"
     log.info("rightsizing PR %s #%d: %s", status, pr.number, summary)
     return PrRunResult(
         status,

@@ -14,6 +14,7 @@ spelling difference never makes a diff.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,22 +201,41 @@ def _patch_hpa(
             )
 
 
-def parse_files(files: Mapping[str, str]) -> tuple[list[YamlFile], list[str]]:
-    """Parse every YAML file; an unparsable one (e.g. a Helm template) is skipped with a warning."""
+def _mention(names: set[str]) -> re.Pattern[str]:
+    """A whole-name match: ``svc-1`` must not select the file of ``svc-10``."""
+    if not names:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])")
+
+
+def parse_files(
+    files: Mapping[str, str], names: set[str] | None = None
+) -> tuple[list[YamlFile], list[str]]:
+    """Parse the YAML files; an unparsable one (e.g. a Helm template) is skipped with a warning.
+
+    With ``names``, a file whose text mentions none of them is not parsed at all:
+    a document about a workload always contains its name, and round-trip parsing
+    is the slow part of a run (see docs/gitops.md, benchmark).
+    """
     parsed: list[YamlFile] = []
     warnings: list[str] = []
+    mention = _mention(names) if names is not None else None
     for path in sorted(files):
         if not is_yaml_name(path):
             continue
+        text = files[path]
+        if mention is not None and not mention.search(text):
+            continue
         try:
-            parsed.append(load(path, files[path]))
+            parsed.append(load(path, text))
         except GitOpsError as exc:
             warnings.append(f"skipped {exc}")
     return parsed, warnings
 
 
 def patch_tree(files: Mapping[str, str], changes: Sequence[ChangeRequest]) -> TreePatch:
-    parsed, warnings = parse_files(files)
+    parsed, warnings = parse_files(files, {c.ref.name for c in changes})
     result = TreePatch(warnings=warnings)
     for change in changes:
         choice = _choose(container_sites(parsed, change.ref))

@@ -185,12 +185,26 @@ def test_invalid_quantity_in_a_manifest_is_a_clear_error() -> None:
 
 
 def test_unparsable_files_are_skipped_with_a_warning_and_left_alone() -> None:
-    helm = "kind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n  x: [\n"
+    helm = "kind: Deployment\nmetadata:\n  name: {{ .Values.name }}  # inventory-api\n  x: [\n"
     result = patch_tree(
         {"d.yaml": DEPLOYMENT, "chart/t.yaml": helm, "README.md": "# x"}, [change()]
     )
     assert list(result.files) == ["d.yaml"]
     assert any(w.startswith("skipped chart/t.yaml") for w in result.warnings)
+
+
+def test_files_that_do_not_mention_the_workload_are_not_parsed() -> None:
+    unrelated = "kind: ConfigMap\nmetadata: {name: other}\ndata: {a: [\n"  # broken, but irrelevant
+    result = patch_tree({"d.yaml": DEPLOYMENT, "cm.yaml": unrelated}, [change()])
+    assert list(result.files) == ["d.yaml"] and result.warnings == []
+
+
+def test_a_name_that_is_a_prefix_of_another_is_not_confused() -> None:
+    longer = DEPLOYMENT.replace("inventory-api", "inventory-api-v2")
+    result = patch_tree({"v2.yaml": longer}, [change()])
+    assert not result.changed and result.skipped[0].reason == NOT_FOUND
+    both = patch_tree({"v2.yaml": longer, "d.yaml": DEPLOYMENT}, [change()])
+    assert list(both.files) == ["d.yaml"]
 
 
 def test_patching_twice_is_idempotent() -> None:
