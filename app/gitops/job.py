@@ -25,6 +25,7 @@ from app.gitops.verify import find_kubectl, render_all, verify
 from app.settings import GitSetting
 from rightsizing.gitops.changes import ChangeRequest
 from rightsizing.gitops.github import GitHubProvider
+from rightsizing.gitops.gitlab import GitLabProvider
 from rightsizing.gitops.patcher import Skipped, TreePatch, patch_tree
 from rightsizing.gitops.pr_body import RunInfo, render_pull_request
 from rightsizing.gitops.provider import PullRequestProvider
@@ -103,7 +104,7 @@ def make_provider(git: GitSetting, token: str | None) -> PullRequestProvider | N
         raise ConfigError("git.token is required to open pull requests")
     if git.provider == "github":
         return GitHubProvider(git.repository, token, git.api_url)
-    raise ConfigError("git.provider gitlab is not supported yet; use github or none")
+    return GitLabProvider(git.repository, token, git.api_url)
 
 
 def commit_message(patch: TreePatch, run_id: int, strategy: str) -> str:

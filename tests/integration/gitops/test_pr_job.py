@@ -10,7 +10,7 @@ import pytest
 from app.errors import ConfigError
 from app.gitops.errors import GitCommandError
 from app.gitops.job import BRANCH, open_rightsizing_pr
-from rightsizing.gitops.errors import AuthenticationError
+from rightsizing.gitops.errors import AuthenticationError, ProviderError
 from tests.integration.gitops.conftest import (
     GATEWAY,
     INVENTORY,
@@ -215,7 +215,11 @@ def test_git_provider_none_pushes_the_branch_only(lite_env: Env) -> None:
             GitCommandError,
             "must not contain credentials",
         ),
-        ({"provider": "gitlab"}, ConfigError, "gitlab is not supported"),
+        (
+            {"provider": "gitlab", "api_url": "https://api.github.com"},
+            ProviderError,
+            "for GitLab use",
+        ),
     ],
 )
 def test_configuration_mistakes_are_clear_and_push_nothing(
