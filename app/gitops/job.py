@@ -107,6 +107,19 @@ def make_provider(git: GitSetting, token: str | None) -> PullRequestProvider | N
     return GitLabProvider(git.repository, token, git.api_url)
 
 
+def _token(git: GitSetting, required: bool) -> str | None:
+    """The token; a dry run goes on without one (a public or file:// remote needs none)."""
+    if git.token is None:
+        return None
+    try:
+        return git.token.read()
+    except ConfigError:
+        if required:
+            raise
+        log.warning("dry run without a token: %s is not readable", git.token.describe())
+        return None
+
+
 def commit_message(patch: TreePatch, run_id: int, strategy: str) -> str:
     lines = [f"rightsizing: {len(patch.applied)} containers from run {run_id} ({strategy})", ""]
     for e in patch.edits:
@@ -152,7 +165,7 @@ def open_rightsizing_pr(
         )
     window = f"{run.window_start:%Y-%m-%d %H:%M} → {run.window_end:%Y-%m-%d %H:%M} UTC"
     source = _Source(run.id, run.strategy, window, changes)
-    token = git_cfg.token.read() if git_cfg.token is not None else None
+    token = _token(git_cfg, required=not dry_run)
     own_provider = provider is None and not dry_run
     if own_provider:
         provider = make_provider(git_cfg, token)

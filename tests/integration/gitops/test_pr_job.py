@@ -149,6 +149,8 @@ def test_missing_token_is_a_config_error(lite_env: Env, monkeypatch: pytest.Monk
     with pytest.raises(ConfigError, match=f"{TOKEN_ENV} is not set"):
         open_rightsizing_pr(lite_env.ctx)
     assert lite_env.branch_sha() is None
+    # A dry run against a remote that needs no token still shows the diff.
+    assert open_rightsizing_pr(lite_env.ctx, dry_run=True).status == "dry-run"
 
 
 def test_hostile_names_are_escaped_in_the_pr_body(lite_env: Env) -> None:
