@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rightsizing.gitops.changes import ChangeRequest, EvidenceItem
-from rightsizing.gitops.errors import GitOpsError
 from rightsizing.gitops.markdown import cell, table
 from rightsizing.gitops.patcher import Edit, Skipped
-from rightsizing.gitops.quantities import human, parse_quantity, rounded
+from rightsizing.gitops.quantities import human
 from rightsizing.guardrails import Guardrails
 
 MARKER = "<!-- tacos-finops:rightsizing -->"
@@ -73,37 +72,22 @@ def _evidence_text(c: ChangeRequest) -> str:
     return cell("; ".join(parts) or "no evidence recorded", max_len=1000)
 
 
-def _current_text(resource: str, in_file: str | None, in_cluster: Decimal | None) -> str:
-    """What the manifest held; the cluster's value too when the two disagree (drift)."""
-    shown = "unset" if in_file is None else cell(in_file, 40)
-    try:
-        same = (in_file is None and in_cluster is None) or (
-            in_file is not None
-            and in_cluster is not None
-            and rounded(resource, parse_quantity(in_file)) == rounded(resource, in_cluster)
-        )
-    except GitOpsError:
-        same = False
-    return shown if same else f"{shown} (cluster: {human(resource, in_cluster)})"
-
-
 def _change_rows(changes: Sequence[ChangeRequest], edits: Sequence[Edit]) -> list[list[str]]:
-    edited = {(e.workload, e.field): e for e in edits}
+    edited = {(e.workload, e.field) for e in edits}
     rows: list[list[str]] = []
     for c in changes:
         first = True
         label = c.ref.label()
         for name, (what, resource) in _LABELS.items():
             section = "requests" if name.endswith("request") else "limits"
-            edit = edited.get((label, f"resources.{section}.{resource}"))
-            if edit is None:
+            if (label, f"resources.{section}.{resource}") not in edited:
                 continue
             rows.append(
                 [
                     cell(f"{c.ref.namespace or ''}/{c.ref.name}") if first else "",
                     cell(c.ref.container) if first else "",
                     what,
-                    _current_text(resource, edit.old, c.current.get(name)),
+                    human(resource, c.current.get(name)),
                     human(resource, c.recommended.get(name)),
                     money(c.monthly_saving) if first else "",
                     f"{c.confidence_label} ({c.confidence:.2f})" if first else "",

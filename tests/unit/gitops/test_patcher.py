@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from rightsizing.gitops.changes import HpaTarget, ResourceValues
-from rightsizing.gitops.errors import QuantityError
 from rightsizing.gitops.patcher import NOT_FOUND, patch_tree
 from tests.unit.gitops.manifests import DEPLOYMENT, HPA, KEDA, MI, WORKER, change
 
@@ -115,9 +114,10 @@ def test_unknown_workloads_are_reported_not_guessed(kwargs: dict[str, str], why:
 
 
 def test_a_namespace_in_the_document_must_match() -> None:
-    ch = change("StatefulSet", "reservation-worker", "worker", namespace="other")
+    unset = ResourceValues(None, None, None, None)
+    ch = change("StatefulSet", "reservation-worker", "worker", namespace="other", current=unset)
     assert patch_tree({"w.yaml": WORKER}, [ch]).skipped[0].reason == NOT_FOUND
-    ok = change("StatefulSet", "reservation-worker", "worker", namespace="tacos")
+    ok = change("StatefulSet", "reservation-worker", "worker", namespace="tacos", current=unset)
     assert patch_tree({"w.yaml": WORKER}, [ok]).changed
 
 
@@ -167,7 +167,7 @@ def test_keda_cpu_trigger_value_stays_a_string() -> None:
         "StatefulSet",
         "reservation-worker",
         "worker",
-        current=ResourceValues(Decimal("0.2"), None, None, None),
+        current=ResourceValues(None, None, None, None),
         recommended=ResourceValues(Decimal("0.1"), None, None, None),
         hpa=(HpaTarget("cpu", 60.0, 80.0),),
     )
@@ -178,10 +178,26 @@ def test_keda_cpu_trigger_value_stays_a_string() -> None:
     )
 
 
-def test_invalid_quantity_in_a_manifest_is_a_clear_error() -> None:
+def test_invalid_quantity_in_a_manifest_is_reported_and_the_file_left_alone() -> None:
     broken = DEPLOYMENT.replace("cpu: 500m ", "cpu: lots ")
-    with pytest.raises(QuantityError, match=r"d\.yaml.*resources\.requests\.cpu.*'lots'"):
-        patch_tree({"d.yaml": broken}, [change()])
+    result = patch_tree({"d.yaml": broken}, [change()])
+    assert not result.changed
+    assert "cpu request lots in the file, 500m in the cluster" in result.skipped[0].reason
+
+
+def test_drift_between_manifest_and_cluster_is_not_written() -> None:
+    # The repository says 2 cores where the cluster runs 500m: a recommendation computed
+    # against 500m (e.g. "halve it to 250m") must not be applied to a file holding 2.
+    drifted = DEPLOYMENT.replace("cpu: 500m ", "cpu: '2' ")
+    result = patch_tree({"d.yaml": drifted}, [change()])
+    assert not result.changed
+    [skipped] = result.skipped
+    assert skipped.reason.startswith(
+        "manifest differs from the cluster (cpu request 2 in the file, 500m in the cluster)"
+    )
+    # A field the recommendation leaves alone may differ without blocking the rest.
+    limit_drift = DEPLOYMENT.replace("memory: 1Gi", "memory: 2Gi")
+    assert patch_tree({"d.yaml": limit_drift}, [change()]).changed
 
 
 def test_unparsable_files_are_skipped_with_a_warning_and_left_alone() -> None:

@@ -47,14 +47,6 @@ def test_change_table_lists_every_edited_value_with_saving_and_confidence() -> N
     assert text.title == "Rightsizing: 1 workload, saves $12.50/month"
 
 
-def test_drift_between_file_and_cluster_is_shown() -> None:
-    drifted = DEPLOYMENT.replace("cpu: 500m ", "cpu: 600m ")
-    patch = patch_tree({"d.yaml": drifted}, [change()])
-    rows = rows_of(render_pull_request(RUN, patch.applied, patch.edits).body, "Changes")
-    assert rows[0][3] == "600m (cluster: 500m)"
-    assert rows[1][3] == "512Mi"  # same value in both: shown once
-
-
 def test_evidence_shows_percentiles_peaks_window_and_points() -> None:
     patch = patch_tree({"d.yaml": DEPLOYMENT}, [change()])
     body = render_pull_request(RUN, patch.applied, patch.edits).body
