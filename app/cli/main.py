@@ -13,6 +13,8 @@ from app.cli import (
     rightsizing_cmd,
     serve_cmd,
 )
+from app.cli.allocation_cmd import app as export_app
+from app.cli.allocation_cmd import register as register_allocation
 
 cli = typer.Typer(
     name="finops",
@@ -30,6 +32,8 @@ recommend_cmd.register(rightsizing_cmd.app)
 gitops_cmd.register(rightsizing_cmd.app)
 serve_cmd.register(cli)
 collect_cmd.register(cli)
+register_allocation(cli)
+cli.add_typer(export_app, name="export", help="Export costs for finance tools (FOCUS).")
 
 
 def run() -> None:

@@ -6,5 +6,6 @@ adds a models module.
 
 from __future__ import annotations
 
+import app.allocation.models
 import app.db.models
 import app.recommendations.models  # noqa: F401

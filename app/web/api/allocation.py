@@ -1,0 +1,105 @@
+"""``GET /api/v1/allocation``: cost per namespace, service, team, ... with reconciliation.
+
+Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``,
+``lastmonth``, RFC 3339 pairs ...), ``aggregate``, ``step``, ``idle=separate|share``
+(OpenCost's shareIdle) and ``shared=even|weighted|none``; plus ``metric`` and
+``format=json|csv``. A bad parameter is a 422 naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.allocation.aggregate import WorkloadMeta
+from app.allocation.cache import ResultCache
+from app.allocation.capacity import capacity_report
+from app.allocation.errors import ParameterError
+from app.allocation.options import parse_metric, parse_options
+from app.allocation.queries import data_version, load_meta
+from app.allocation.render import report_csv, report_dict, worst_status
+from app.allocation.report import build_report
+from app.allocation.window import parse_step, parse_window
+from app.errors import InvalidParameterError
+from app.web.deps import ContextDep, SessionDep
+
+router = APIRouter(tags=["allocation"])
+_CACHE: ResultCache[tuple[bytes, str]] = ResultCache(maxsize=128)
+_META: ResultCache[dict[tuple[str, str, str, str], WorkloadMeta]] = ResultCache(maxsize=4)
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()
+
+
+@router.get("/allocation", response_model=None)
+def allocation(
+    session: SessionDep,
+    ctx: ContextDep,
+    window: str = "7d",
+    aggregate: str = "namespace",
+    step: str | None = None,
+    idle: str | None = None,
+    shared: str | None = None,
+    metric: str | None = None,
+    format: str = "json",
+) -> Response:
+    settings = ctx.settings
+    try:
+        if format not in {"json", "csv"}:
+            raise ParameterError("format", f"{format!r} is not one of json, csv")
+        win = parse_window(window, _today())
+        steps = parse_step(step)
+        opts = parse_options(settings, aggregate, idle, shared)
+        cost_metric = parse_metric(metric, settings)
+    except ParameterError as exc:
+        raise InvalidParameterError(exc.parameter, exc.detail) from exc
+    version = data_version(session, win, cost_metric)
+    database = (ctx.settings.database_url, id(ctx.engine))
+    key = (
+        *database,
+        win,
+        steps,
+        cost_metric,
+        opts.aggregate,
+        opts.idle,
+        opts.shared,
+        format,
+        version,
+    )
+    misses = _CACHE.misses
+
+    def compute() -> tuple[bytes, str]:
+        # Labels and cost tags change only with the inventory (the version's last two parts).
+        meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
+        report = build_report(
+            session, win, steps, cost_metric, opts, list(settings.cost_tags), meta
+        )
+        if format == "csv":
+            return report_csv(report).encode(), worst_status(report)
+        return json.dumps(report_dict(report)).encode(), worst_status(report)
+
+    body, status = _CACHE.get_or_compute(key, compute)
+    hit = _CACHE.misses == misses
+    headers = {"X-Reconciliation": status, "X-Cache": "hit" if hit else "miss"}
+    if format == "csv":
+        name = f"allocation-{opts.aggregate.replace(':', '-')}-{win.start}-{win.end}.csv"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return Response(body, media_type="text/csv", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/allocation/capacity")
+def capacity(
+    session: SessionDep, ctx: ContextDep, window: str = "7d", metric: str | None = None
+) -> dict[str, Any]:
+    """Monthly cost of each service at its autoscaler's minimum, current and maximum replicas."""
+    try:
+        win = parse_window(window, _today())
+        return capacity_report(session, win, parse_metric(metric, ctx.settings)).as_dict()
+    except ParameterError as exc:
+        raise InvalidParameterError(exc.parameter, exc.detail) from exc
