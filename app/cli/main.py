@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import collect_cmd, config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd
+from app.cli import (
+    collect_cmd,
+    config_cmd,
+    db_cmd,
+    gitops_cmd,
+    recommend_cmd,
+    rightsizing_cmd,
+    serve_cmd,
+)
 from app.cli.allocation_cmd import app as export_app
 from app.cli.allocation_cmd import register as register_allocation
 
@@ -21,6 +29,7 @@ cli.add_typer(
     rightsizing_cmd.app, name="rightsizing", help="Rightsizing recommendations and replay."
 )
 recommend_cmd.register(rightsizing_cmd.app)
+gitops_cmd.register(rightsizing_cmd.app)
 serve_cmd.register(cli)
 collect_cmd.register(cli)
 register_allocation(cli)

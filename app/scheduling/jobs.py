@@ -84,6 +84,12 @@ def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     )
 
 
+def _rightsizing_pr_job(ctx: AppContext, now: datetime) -> None:
+    from app.gitops.schedule import rightsizing_pr_job
+
+    rightsizing_pr_job(ctx, now)
+
+
 def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> list[JobSpec]:
     """The jobs of this configuration, each with its trigger from ``settings.schedules``."""
     s = ctx.settings.schedules
@@ -102,6 +108,8 @@ def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> lis
     if ctx.settings.budgets:
         specs.append(JobSpec("budgets", s.budgets, _budget_job))
     specs.append(JobSpec("rightsizing", s.rightsizing, _rightsizing_job))
+    if ctx.settings.git.repo_url:  # the weekly PR, after the run it waits for
+        specs.append(JobSpec("rightsizing-pr", s.rightsizing, _rightsizing_pr_job))
     return specs
 
 
