@@ -35,3 +35,18 @@ def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
+
+
+REQUEST_COLOR = "#0f172a"
+LIMIT_COLOR = "#dc2626"
+POSITIVE_COLOR = "#dc2626"  # spend going up
+NEGATIVE_COLOR = "#16a34a"  # spend going down
+
+
+def color_for(key: str, index: int) -> str:
+    """Stable colours: idle and unallocated always grey, the rest from the palette."""
+    if key == "__idle__":
+        return IDLE_COLOR
+    if key in ("__unallocated__", "__shared__"):
+        return UNALLOCATED_COLOR
+    return PALETTE[index % len(PALETTE)]

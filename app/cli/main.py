@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd
+from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd, token_cmd
 
 cli = typer.Typer(
     name="finops",
@@ -19,6 +19,7 @@ cli.add_typer(
     rightsizing_cmd.app, name="rightsizing", help="Rightsizing recommendations and replay."
 )
 recommend_cmd.register(rightsizing_cmd.app)
+cli.add_typer(token_cmd.app, name="token", help="API tokens for the API and the browser.")
 serve_cmd.register(cli)
 
 

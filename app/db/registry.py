@@ -7,4 +7,5 @@ adds a models module.
 from __future__ import annotations
 
 import app.db.models
-import app.recommendations.models  # noqa: F401
+import app.recommendations.models
+import app.web.auth.models  # noqa: F401

@@ -1,0 +1,170 @@
+"""Read model for spend: daily amounts per group, for the finance pages.
+
+Backed today by the stored Cost Explorer lines (``cost_lines``): for a cost-tag
+dimension the lines grouped by that dimension's AWS tag key add up to the whole
+bill, untagged spend (``tag_value == ""``) being ``__unallocated__``; grouping by
+``aws_service`` uses the per-service lines (``tag_key == ""``). In-cluster compute
+is therefore unallocated here until the allocation job's tables are read instead
+(see docs/dashboard.md, "Data sources"); the pages only see ``SpendTable``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import CostLineRow
+from app.errors import InvalidParameterError
+from app.settings import Settings
+
+UNALLOCATED = "__unallocated__"
+ZERO = Decimal(0)
+
+
+@dataclass
+class SpendTable:
+    """Amounts per group and day over ``days`` (every day present, zeros filled)."""
+
+    group_by: str
+    days: list[date]
+    series: dict[str, list[Decimal]] = field(default_factory=dict)  # largest total first
+    estimated: bool = False
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        return {k: sum(v, ZERO) for k, v in self.series.items()}
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.totals.values(), ZERO)
+
+    def daily_totals(self) -> list[Decimal]:
+        return [sum((s[i] for s in self.series.values()), ZERO) for i in range(len(self.days))]
+
+
+def group_by_options(settings: Settings) -> list[str]:
+    return [*settings.cost_tags, "aws_service"]
+
+
+def _tag_key(settings: Settings, group_by: str) -> str | None:
+    if group_by == "aws_service":
+        return None
+    tag = settings.cost_tags.get(group_by)
+    if tag is None:
+        valid = ", ".join(group_by_options(settings))
+        raise InvalidParameterError(
+            "group_by", f"unknown grouping {group_by!r}; use one of {valid}"
+        )
+    return tag.aws_tag
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """``start`` inclusive to ``end`` exclusive."""
+    return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+def spend_table(
+    session: Session, settings: Settings, start: date, end: date, group_by: str
+) -> SpendTable:
+    """Daily spend per group for ``start`` ≤ day < ``end`` in the configured cost metric."""
+    if end <= start:
+        raise InvalidParameterError("window", f"end {end} is not after start {start}")
+    tag_key = _tag_key(settings, group_by)
+    days = days_between(start, end)
+    index = {d: i for i, d in enumerate(days)}
+    series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(days))
+    estimated = False
+    for day, key, amount, est in _day_amounts(session, settings, start, end, tag_key):
+        estimated = estimated or est
+        series[key or UNALLOCATED][index[day]] += amount
+    ordered = dict(sorted(series.items(), key=lambda kv: (-sum(kv[1], ZERO), kv[0])))
+    return SpendTable(group_by, days, ordered, estimated)
+
+
+def _day_amounts(
+    session: Session, settings: Settings, start: date, end: date, tag_key: str | None
+) -> list[tuple[date, str, Decimal, bool]]:
+    """(day, key, amount, estimated) summed per day and key.
+
+    PostgreSQL sums NUMERIC exactly in the database; SQLite stores money as text, so
+    there the rows are summed in Python with Decimal (SQLite serves small installs).
+    """
+    key_col = CostLineRow.aws_service if tag_key is None else CostLineRow.tag_value
+    cond = (
+        CostLineRow.day >= start,
+        CostLineRow.day < end,
+        CostLineRow.metric == settings.aws.cost_metric,
+        CostLineRow.tag_key == (tag_key or ""),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = (
+            select(
+                CostLineRow.day,
+                key_col,
+                func.sum(CostLineRow.amount),
+                func.bool_or(CostLineRow.estimated),
+            )
+            .where(*cond)
+            .group_by(CostLineRow.day, key_col)
+        )
+        return [(d, k, Decimal(a), bool(e)) for d, k, a, e in session.execute(stmt)]
+    sums: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
+    est: dict[tuple[date, str], bool] = defaultdict(bool)
+    for d, k, a, e in session.execute(
+        select(CostLineRow.day, key_col, CostLineRow.amount, CostLineRow.estimated).where(*cond)
+    ):
+        sums[(d, k)] += a
+        est[(d, k)] = est[(d, k)] or bool(e)
+    return [(d, k, a, est[(d, k)]) for (d, k), a in sums.items()]
+
+
+def last_cost_day(session: Session, settings: Settings) -> date | None:
+    day: date | None = session.scalar(
+        select(func.max(CostLineRow.day)).where(CostLineRow.metric == settings.aws.cost_metric)
+    )
+    return day
+
+
+OTHER = "other"
+_KEEP = (UNALLOCATED, "__idle__", "__shared__")
+
+
+def top_series(table: SpendTable, n: int) -> SpendTable:
+    """The ``n`` largest groups, the rest summed as ``other``; special buckets kept apart.
+
+    With hundreds of services a stacked chart is unreadable; the table below the
+    chart still lists every group.
+    """
+    named = [k for k in table.series if k not in _KEEP]
+    keep = named[:n]
+    rest = named[n:]
+    series = {k: table.series[k] for k in keep}
+    if rest:
+        series[OTHER] = [
+            sum((table.series[k][i] for k in rest), ZERO) for i in range(len(table.days))
+        ]
+    for k in _KEEP:
+        if k in table.series:
+            series[k] = table.series[k]
+    return SpendTable(table.group_by, table.days, series, table.estimated)
+
+
+def known_groups(session: Session, dimension: str) -> dict[str, dict[str, str]]:
+    """Values of ``dimension`` carried by workloads, with the other tags of the first one.
+
+    Lets a page list every service (or team) even when it has no spend yet, so a
+    missing cost tag shows as a zero instead of a silent gap.
+    """
+    from app.db.models import Workload
+
+    out: dict[str, dict[str, str]] = {}
+    for tags in session.scalars(select(Workload.cost_tags)):
+        value = (tags or {}).get(dimension)
+        if value and value not in out:
+            out[value] = dict(tags)
+    return out

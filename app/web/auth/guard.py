@@ -1,0 +1,123 @@
+"""FastAPI dependencies that decide access, and the app-level wiring.
+
+``app.web.routes`` attaches ``Depends(require(Permission.READ))`` to every router
+(except health checks, static assets and the login page); routes that change or
+export something add their own, stricter ``require(...)`` and ``CsrfDep``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from app.errors import AuthError, FinopsError, ForbiddenError
+from app.web.auth.csrf import CSRF_COOKIE, CSRF_FIELD, check_csrf
+from app.web.auth.errors import LoginRequiredError, PermissionDeniedError
+from app.web.auth.principal import Principal, resolve
+from app.web.auth.roles import Permission
+
+API_HINT = (
+    "authentication required: send `Authorization: Bearer <token>` "
+    "(an admin creates one with `finops token create --role viewer --name NAME`)"
+)
+_GATED_BUILTINS = ("/api/docs", "/api/openapi.json")
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") and not path.startswith("/api/docs")
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller, resolved once per request; raise 401 / login redirect if nobody."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = resolve(request)
+    if principal is None:
+        if is_api(request):
+            raise AuthError(API_HINT)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequiredError("login required", target)
+    request.state.principal = principal
+    return principal
+
+
+def require(permission: Permission) -> Callable[[Request], Principal]:
+    def dependency(request: Request) -> Principal:
+        principal = current_principal(request)
+        if not principal.can(permission):
+            raise PermissionDeniedError(
+                f"your role ({principal.role.value}) does not allow {permission.value.replace('_', ' ')}"
+            )
+        return principal
+
+    dependency.__name__ = f"require_{permission.value}"
+    return dependency
+
+
+async def verify_csrf(request: Request) -> None:
+    """Forms only: a bearer-authenticated client has no ambient credentials to abuse."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is not None and principal.via == "bearer":
+        return
+    form = await request.form()
+    value = form.get(CSRF_FIELD)
+    check_csrf(request, value if isinstance(value, str) else None)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+CsrfDep = Annotated[None, Depends(verify_csrf)]
+
+
+class _AuthMiddleware(BaseHTTPMiddleware):
+    """Gates FastAPI's own docs routes and sets the CSRF cookie a page asked for."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path.startswith(_GATED_BUILTINS):
+            try:
+                current_principal(request)
+            except LoginRequiredError:
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
+            except FinopsError as exc:
+                code = 403 if isinstance(exc, ForbiddenError) else 401
+                return JSONResponse({"detail": str(exc)}, status_code=code)
+        response = await call_next(request)
+        fresh: str | None = getattr(request.state, "new_csrf_cookie", None)
+        if fresh is not None:
+            response.set_cookie(
+                CSRF_COOKIE,
+                fresh,
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+                path="/",
+            )
+        return response
+
+
+def install_auth(app: FastAPI, forbidden_page: Callable[[Request, str], Response]) -> None:
+    """Register the login redirect, the HTML 403 page and the middleware on ``app``."""
+
+    async def _login(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequiredError)
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='')}", status_code=303)
+
+    async def _forbidden(request: Request, exc: Exception) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=403)
+        return forbidden_page(request, str(exc))
+
+    handlers: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+        LoginRequiredError: _login,
+        ForbiddenError: _forbidden,
+        PermissionDeniedError: _forbidden,
+    }
+    for cls, handler in handlers.items():
+        app.add_exception_handler(cls, handler)
+    app.add_middleware(_AuthMiddleware)
