@@ -15,17 +15,18 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from app.errors import AuthError, FinopsError, ForbiddenError
+from app.errors import AuthError, ConfigError, FinopsError, ForbiddenError
 from app.web.auth.csrf import CSRF_COOKIE, CSRF_FIELD, check_csrf
 from app.web.auth.errors import LoginRequiredError, PermissionDeniedError
 from app.web.auth.principal import Principal, resolve
-from app.web.auth.roles import Permission
+from app.web.auth.roles import Permission, parse_role
+from app.web.auth.secret import configured_secret
 
 API_HINT = (
     "authentication required: send `Authorization: Bearer <token>` "
     "(an admin creates one with `finops token create --role viewer --name NAME`)"
 )
-_GATED_BUILTINS = ("/api/docs", "/api/openapi.json")
+_GATED_BUILTINS = ("/api/docs", "/api/openapi.json", "/docs/oauth2-redirect")
 
 
 def is_api(request: Request) -> bool:
@@ -85,8 +86,11 @@ class _AuthMiddleware(BaseHTTPMiddleware):
             except LoginRequiredError:
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
             except FinopsError as exc:
-                code = 403 if isinstance(exc, ForbiddenError) else 401
-                return JSONResponse({"detail": str(exc)}, status_code=code)
+                if isinstance(exc, ForbiddenError):
+                    return JSONResponse({"detail": str(exc)}, status_code=403)
+                return JSONResponse(
+                    {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
         response = await call_next(request)
         fresh: str | None = getattr(request.state, "new_csrf_cookie", None)
         if fresh is not None:
@@ -102,7 +106,20 @@ class _AuthMiddleware(BaseHTTPMiddleware):
 
 
 def install_auth(app: FastAPI, forbidden_page: Callable[[Request, str], Response]) -> None:
-    """Register the login redirect, the HTML 403 page and the middleware on ``app``."""
+    """Register the login redirect, the HTML 403 page and the middleware on ``app``.
+
+    A configured session secret is read now, so a missing or weak one stops start-up
+    with a ``ConfigError`` instead of failing the first request.
+    """
+    auth = app.state.ctx.settings.auth
+    for identity, role in auth.proxy_roles.items():
+        try:
+            parse_role(role)
+        except ValueError as exc:
+            raise ConfigError(f"auth.proxy_roles[{identity!r}]: {exc}") from None
+    ref = auth.session_secret
+    if ref is not None and not app.state.ctx.settings.demo:
+        app.state.auth_key = configured_secret(ref)
 
     async def _login(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequiredError)
