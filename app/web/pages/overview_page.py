@@ -53,15 +53,16 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
     month = month_of(as_of)
     mtd = spend_table(session, settings, month.start, as_of + timedelta(days=1), "service")
     last_month = month_of(month.start - timedelta(days=1))
-    last_month_total = spend_table(
-        session, settings, last_month.start, last_month.end, "service"
-    ).total
+    last_table = spend_table(session, settings, last_month.start, last_month.end, "service")
+    last_month_total = last_table.total
+    last_month_days = sum(1 for amount in last_table.daily_totals() if amount)
     by_service = spend_table(session, settings, win.start, win.end, "service")
     prev = win.previous()
     before = spend_table(session, settings, prev.start, prev.end, "service")
     second = "team" if "team" in settings.cost_tags else next(iter(settings.cost_tags))
     by_team = spend_table(session, settings, win.start, win.end, second)
-    moves = top_movers(by_service.totals, before.totals, top=8)
+    # Without spend in the previous period every group would be "new": say so instead.
+    moves = top_movers(by_service.totals, before.totals, top=8) if before.total else []
     figures = {
         "by_service": stacked_over_time(
             by_service.days,
@@ -95,6 +96,8 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
         "forecast": month_end_forecast(month, as_of, mtd.daily_totals()),
         "last_month": last_month,
         "last_month_total": last_month_total,
+        "last_month_days": last_month_days,
+        "previous_has_data": bool(before.total),
         "estimated": mtd.estimated,
         "unallocated_share": share(
             by_service.totals.get(UNALLOCATED, Decimal(0)), by_service.total

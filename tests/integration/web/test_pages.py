@@ -66,6 +66,22 @@ def test_overview_figures_follow_the_bill(client: TestClient, known: dict[str, s
     assert teams == {"checkout": 200.0, "platform": 120.0, "__unallocated__": 50.0}
 
 
+def test_top_movers_compare_with_the_period_before(
+    client: TestClient, known: dict[str, str]
+) -> None:
+    # 2026-11-04..10 against 2026-10-28..11-03, which holds three days of data
+    html = get(client, known["viewer"], "/?window=7d")
+    bar = figures(html)["chart-movers"]["data"][0]
+    changes = dict(zip(bar["y"], bar["x"], strict=True))
+    expected = {k: float(v * 4) for k, v in SERVICE_SPEND.items()} | {
+        "__unallocated__": float(UNTAGGED * 4)
+    }
+    assert changes == expected
+    assert bar["y"][-1] == "reservation-api"  # the biggest move is drawn on top
+    no_history = get(client, known["viewer"], "/?window=30d")
+    assert "chart-movers" not in no_history and "nothing to compare with yet" in no_history
+
+
 def test_hostile_label_values_are_escaped_everywhere(
     client: TestClient, known: dict[str, str]
 ) -> None:
