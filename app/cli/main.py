@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd, token_cmd
+from app.cli.allocation_cmd import app as export_app
+from app.cli.allocation_cmd import register as register_allocation
 
 cli = typer.Typer(
     name="finops",
@@ -21,6 +23,8 @@ cli.add_typer(
 recommend_cmd.register(rightsizing_cmd.app)
 cli.add_typer(token_cmd.app, name="token", help="API tokens for the API and the browser.")
 serve_cmd.register(cli)
+register_allocation(cli)
+cli.add_typer(export_app, name="export", help="Export costs for finance tools (FOCUS).")
 
 
 def run() -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from app.web.api import health, recommendations, runs, workloads
+from app.web.api.allocation import router as allocation_router
+from app.web.api.costs import router as costs_router
 from app.web.auth.guard import install_auth, require
 from app.web.auth.roles import Permission
 from app.web.pages import (
@@ -40,6 +42,8 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(workloads.router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(runs.router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(recommendations.router, prefix="/api/v1", dependencies=AUTH)
+    app.include_router(allocation_router, prefix="/api/v1", dependencies=AUTH)
+    app.include_router(costs_router, prefix="/api/v1", dependencies=AUTH)
     # Pages.
     for page in (
         overview_page,

@@ -27,7 +27,7 @@ from collectors.demo.topology import (
     QUOTAS,
     WORKLOADS,
 )
-from collectors.demo.traffic import Timeline
+from collectors.demo.traffic import STEPS_PER_HOUR, Timeline
 from collectors.records import (
     Batch,
     CostLine,
@@ -130,6 +130,12 @@ class DemoCollector:
             return self._simulation
 
     def collect(self, window: TimeWindow) -> Batch:
+        """The records of ``window`` clipped to the span; an empty batch outside it.
+
+        Every natural key occurs once per batch, except ``WorkloadRecord``s: a workload
+        whose spec changed inside the window appears once per spec, in ``observed_at``
+        order, so that ingest can write both rows of its spec history.
+        """
         if not isinstance(window, TimeWindow):
             raise DemoError(f"collect() needs a TimeWindow, got {type(window).__name__}")
         tl = self.timeline
@@ -160,21 +166,27 @@ class DemoCollector:
             batch.quotas.append(ResourceQuotaRecord(self.cluster, ns, f"{ns}-quota", dict(hard)))
         tags = self.workload_cost_tags()
         for w in WORKLOADS:
-            batch.workloads.append(
-                WorkloadRecord(
-                    cluster=self.cluster,
-                    namespace=w.namespace,
-                    kind=w.kind,
-                    name=w.name,
-                    observed_at=tl.start,
-                    replicas=int(sim.replicas[w.name][0]),
-                    labels=dict(w.labels),
-                    annotations=dict(w.annotations),
-                    cost_tags=tags[w.name],
-                    containers=tuple(c.spec() for c in w.containers),
-                    autoscalers=w.autoscalers(),
+            versions = w.spec_versions(tl.whole_days)
+            for i, (first, containers) in enumerate(versions):
+                since = tl.hour_at(first)
+                until = tl.hour_at(versions[i + 1][0]) if i + 1 < len(versions) else tl.end
+                if not (since < window.end and window.start < until):
+                    continue
+                batch.workloads.append(
+                    WorkloadRecord(
+                        cluster=self.cluster,
+                        namespace=w.namespace,
+                        kind=w.kind,
+                        name=w.name,
+                        observed_at=since,
+                        replicas=int(sim.replicas[w.name][first * STEPS_PER_HOUR]),
+                        labels=dict(w.labels),
+                        annotations=dict(w.annotations),
+                        cost_tags=tags[w.name],
+                        containers=tuple(c.spec() for c in containers),
+                        autoscalers=w.autoscalers(),
+                    )
                 )
-            )
         for node in sim.nodes:
             born = tl.start + timedelta(hours=node.first_hour)
             gone = tl.start + timedelta(hours=node.end_hour)

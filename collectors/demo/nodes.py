@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from collectors.demo.errors import DemoError
-from collectors.demo.topology import ALLOCATABLE_FRACTION, ZONES, NodeGroup
+from collectors.demo.models import NodeGroup
+from collectors.demo.topology import ALLOCATABLE_FRACTION, ZONES
 from collectors.records import NodeRecord
 
 FloatArray = npt.NDArray[np.float64]

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from collectors.demo import costs, nodes, replicas, traffic, usage
-from collectors.demo.topology import MIB, NODE_GROUPS, WORKLOADS, WorkloadModel
+from collectors.demo.models import MIB, WorkloadModel, pod_cpu_request, pod_memory_request
+from collectors.demo.topology import NODE_GROUPS, WORKLOADS
 from collectors.demo.traffic import STEPS_PER_HOUR, Timeline
 
 #: Cost Explorer marks the most recent days as estimated until the month is finalized.
@@ -50,13 +51,16 @@ def _load(model: WorkloadModel, rps: traffic.FloatArray) -> traffic.FloatArray:
 
 
 def _hourly_requests(
-    model: WorkloadModel, reps: replicas.IntArray
+    model: WorkloadModel, reps: replicas.IntArray, whole_days: int
 ) -> tuple[traffic.FloatArray, traffic.FloatArray]:
     """Per-hour peak of requested CPU cores and memory GiB (the scheduler sees the peak)."""
     peak = reps.reshape(-1, STEPS_PER_HOUR).max(axis=1)
-    cpu = peak * model.pod_cpu_request()
-    mem = peak * model.pod_memory_request() * MIB / nodes.GIB
-    return cpu, mem
+    cpu = np.zeros(peak.size)
+    mem = np.zeros(peak.size)
+    for first, containers in model.spec_versions(whole_days):
+        cpu[first:] = pod_cpu_request(containers)
+        mem[first:] = pod_memory_request(containers) * MIB / nodes.GIB
+    return peak * cpu, peak * mem
 
 
 def simulate(seed: int, end: datetime, days: int) -> Simulation:
@@ -74,7 +78,7 @@ def simulate(seed: int, end: datetime, days: int) -> Simulation:
         load = _load(w, rps)
         reps[w.name] = replicas.replicas(w, load)
         hourly.extend(usage.workload_usage(w, load, reps[w.name], stream(seed, w.name)))
-        cpu, mem = _hourly_requests(w, reps[w.name])
+        cpu, mem = _hourly_requests(w, reps[w.name], timeline.whole_days)
         cpu_req += cpu
         mem_req += mem
 

@@ -1,6 +1,6 @@
 """What the demo cluster runs: namespaces, workloads with their specs, node groups, quotas.
 
-Everything here is static data plus the small types that describe it. The numbers are
+Everything here is static data (the types are in ``models``). The numbers are
 chosen so that the simulated usage tells the stories the demo exists for (see the
 package docstring): ``inventory-api`` asks for far more than it uses,
 ``payment-sim-api`` has a memory limit below its working set and a slow leak, and
@@ -10,15 +10,17 @@ and converted to bytes only when records are built.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
 
 from collectors.cost_tags import CostTag
-from collectors.records import AutoscalerSpec, ContainerSpec
-
-MIB = 1024 * 1024
+from collectors.demo.models import (
+    MIB,
+    ContainerModel,
+    NodeGroup,
+    RequestChange,
+    Scaling,
+    WorkloadModel,
+)
 
 #: The default cost-tag mapping of the configuration file (``cost_tags``).
 DEFAULT_COST_TAGS: tuple[CostTag, ...] = (
@@ -28,123 +30,6 @@ DEFAULT_COST_TAGS: tuple[CostTag, ...] = (
     CostTag("environment", "environment", "Environment"),
 )
 DEFAULT_CLUSTER_TAG_KEY = "eks:cluster-name"
-
-LoadKind = Literal["rps", "queue", "constant"]
-ScalingKind = Literal["fixed", "hpa", "keda", "daemonset"]
-
-
-def _dec(value: float | None, scale: int = 1) -> Decimal | None:
-    return None if value is None else Decimal(str(value)) * scale
-
-
-@dataclass(frozen=True)
-class ContainerModel:
-    """One container: its spec and how its usage responds to the per-pod load.
-
-    Per-pod CPU (cores) = ``cpu_base + cpu_per_unit * load_per_pod``; per-pod memory
-    (MiB) = ``memory_base + memory_per_unit * load_per_pod + memory_leak_per_hour * age``.
-    """
-
-    name: str
-    cpu_request: float | None
-    cpu_limit: float | None
-    memory_request: float | None
-    memory_limit: float | None
-    cpu_base: float
-    cpu_per_unit: float
-    memory_base: float
-    memory_per_unit: float = 0.0
-    memory_leak_per_hour: float = 0.0
-
-    def spec(self) -> ContainerSpec:
-        return ContainerSpec(
-            name=self.name,
-            cpu_request=_dec(self.cpu_request),
-            cpu_limit=_dec(self.cpu_limit),
-            memory_request=_dec(self.memory_request, MIB),
-            memory_limit=_dec(self.memory_limit, MIB),
-        )
-
-
-@dataclass(frozen=True)
-class Scaling:
-    """How the replica count is decided.
-
-    ``hpa``: CPU utilization target (percent of request), autoscaling/v2.
-    ``keda``: ScaledObject with an ``aws-sqs-queue`` trigger; ``target`` is the
-    queueLength per replica and ``activation`` the activationQueueLength.
-    ``daemonset``: one pod per node. ``fixed``: ``min_replicas`` always.
-    """
-
-    kind: ScalingKind
-    min_replicas: int = 1
-    max_replicas: int = 1
-    target: int = 0
-    activation: int = 0
-    queue_name: str = ""
-
-
-@dataclass(frozen=True)
-class WorkloadModel:
-    namespace: str
-    kind: str
-    name: str
-    labels: Mapping[str, str]
-    scaling: Scaling
-    containers: tuple[ContainerModel, ...]
-    load_kind: LoadKind = "constant"
-    load_share: float = 1.0
-    annotations: Mapping[str, str] = field(default_factory=dict)
-
-    def autoscalers(self) -> tuple[AutoscalerSpec, ...]:
-        s = self.scaling
-        if s.kind == "hpa":
-            metric: dict[str, object] = {
-                "type": "Resource",
-                "name": "cpu",
-                "target_type": "Utilization",
-                "target": s.target,
-            }
-            return (
-                AutoscalerSpec(
-                    "HorizontalPodAutoscaler", self.name, s.min_replicas, s.max_replicas, (metric,)
-                ),
-            )
-        if s.kind == "keda":
-            trigger: dict[str, object] = {
-                "type": "External",
-                "name": "aws-sqs-queue",
-                "target_type": "AverageValue",
-                "target": s.target,
-                "activation_target": s.activation,
-                "queue_name": s.queue_name,
-            }
-            scaled = AutoscalerSpec(
-                "ScaledObject", self.name, s.min_replicas, s.max_replicas, (trigger,)
-            )
-            return (scaled,)
-        return ()
-
-    def pod_cpu_request(self) -> float:
-        return sum(c.cpu_request or 0.0 for c in self.containers)
-
-    def pod_memory_request(self) -> float:
-        return sum(c.memory_request or 0.0 for c in self.containers)
-
-
-@dataclass(frozen=True)
-class NodeGroup:
-    """A managed node group; ``scales`` groups follow the pending requests (Cluster Autoscaler)."""
-
-    name: str
-    instance_type: str
-    capacity_type: str
-    cpu_cores: int
-    memory_gib: int
-    hourly_price: Decimal  # us-east-1 list price (on-demand) or a typical spot price
-    min_nodes: int
-    max_nodes: int
-    scales: bool
 
 
 NAMESPACE_LABELS: dict[str, dict[str, str]] = {
@@ -211,6 +96,8 @@ WORKLOADS: tuple[WorkloadModel, ...] = (
         "finops", "Deployment", "finops-api", _labels("finops-api"),
         Scaling("fixed", 2, 2),
         (ContainerModel("finops-api", 0.25, 1.0, 512, 1024, 0.04, 0.0, 310),),
+        # finops rightsized itself: its first merged PR halved its requests.
+        request_change=RequestChange(12, 6, {"finops-api": (0.5, 1024)}),
     ),
     WorkloadModel(
         "finops", "Deployment", "finops-scheduler", _labels("finops-scheduler"),

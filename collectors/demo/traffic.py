@@ -5,7 +5,8 @@ the traffic-dependent parts of the bill all derive from it, so the story stays
 consistent across records. The shape is a daily cycle peaking at 12:00 UTC (21:00 in
 Seoul, where Traffic Tacos' users are) with a long quiet night, a weekly cycle with
 busier weekends, a slow growth trend, smooth noise, and one ticket on-sale event that
-pushes the platform to about 29.5k requests per second for half an hour.
+pushes the platform to about 29.5k requests per second for half an hour, never past the
+gateway's 30k rate limit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ STEPS_PER_HOUR = 12
 
 NORMAL_PEAK_RPS = 6000.0
 SPIKE_PEAK_RPS = 29500.0
+#: The gateway's global rate limit (kept in ElastiCache): the platform is sized for 30k.
+RATE_LIMIT_RPS = 30000.0
 DAILY_PEAK_HOUR_UTC = 12.0
 NIGHT_FLOOR = 0.12
 #: Monday .. Sunday.
@@ -114,4 +117,4 @@ def platform_rps(timeline: Timeline, rng: np.random.Generator) -> FloatArray:
         shape = event_shape(minutes)
         amplitude = max(0.0, SPIKE_PEAK_RPS - float(rps[opening]))
         rps = rps + amplitude * shape
-    return np.asarray(rps, dtype=np.float64)
+    return np.asarray(np.minimum(rps, RATE_LIMIT_RPS), dtype=np.float64)

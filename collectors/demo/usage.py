@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from collectors.demo import rollup
-from collectors.demo.topology import MIB, ContainerModel, WorkloadModel
+from collectors.demo.models import MIB, ContainerModel, WorkloadModel
 from collectors.demo.traffic import STEPS_PER_HOUR
 from collectors.records import ContainerUsageHour
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collectors.cost_tags import CostTag
 from collectors.demo import DemoCollector, DemoConfigError, DemoError
@@ -175,3 +177,20 @@ def test_a_short_span_still_has_the_whole_story() -> None:
     batch = demo.collect(demo.full_window())
     assert len({c.day for c in batch.costs}) == 2
     assert max(u.pods for u in batch.usage if u.workload == "gateway-api") > 30  # the spike
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=(30 * 24 + 12) * 60), max_size=6, unique=True)
+)
+def test_any_split_gives_the_same_records(
+    demo: DemoCollector, full: Batch, cuts: list[int]
+) -> None:
+    w = demo.full_window()
+    points = [w.start, *(w.start + timedelta(minutes=m) for m in sorted(cuts)), w.end]
+    parts = _combined(demo, points)
+    assert Counter(parts.usage) == Counter(full.usage)
+    assert Counter(parts.costs) == Counter(full.costs)
+    assert _snapshots(parts) == _snapshots(full)
