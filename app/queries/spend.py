@@ -1,15 +1,20 @@
 """Read model for spend: daily amounts per group, for the finance pages.
 
-Backed today by the stored Cost Explorer lines (``cost_lines``): for a cost-tag
-dimension the lines grouped by that dimension's AWS tag key add up to the whole
-bill, untagged spend (``tag_value == ""``) being ``__unallocated__``; grouping by
-``aws_service`` uses the per-service lines (``tag_key == ""``). In-cluster compute
-is therefore unallocated here until the allocation job's tables are read instead
-(see docs/dashboard.md, "Data sources"); the pages only see ``SpendTable``.
+Two sources, one shape (``SpendTable``):
+
+* the **allocation** tables written by the allocation job (``app.allocation``), read
+  through its ``build_report``: cluster compute split over workloads, ``__idle__``,
+  ``__shared__`` and ``__unallocated__``, for any grouping (namespace, cost tags,
+  ``label:X``). Used whenever a day of the window has been allocated.
+* the stored **bill** (``cost_lines``) otherwise, and for ``aws_service``: the lines
+  grouped by a cost tag's AWS tag key add up to the whole bill, untagged spend being
+  ``__unallocated__``. Groupings that only exist inside the cluster (namespace,
+  labels) are then empty, and the page says allocation has not run.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,6 +23,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.allocation.errors import ParameterError
+from app.allocation.models import AllocationDay
+from app.allocation.options import parse_options
+from app.allocation.report import build_report
+from app.allocation.window import DayWindow
 from app.db.models import CostLineRow
 from app.errors import InvalidParameterError
 from app.settings import Settings
@@ -34,6 +44,10 @@ class SpendTable:
     days: list[date]
     series: dict[str, list[Decimal]] = field(default_factory=dict)  # largest total first
     estimated: bool = False
+    source: str = "bill"  # allocation | bill | none
+    idle: Decimal | None = None  # known from allocation only
+    unallocated: Decimal | None = None
+    bill_total: Decimal | None = None
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -47,20 +61,25 @@ class SpendTable:
         return [sum((s[i] for s in self.series.values()), ZERO) for i in range(len(self.days))]
 
 
+IN_CLUSTER = ("namespace", "cluster", "workload")
+_LABEL = re.compile(r"^label:[A-Za-z0-9][-A-Za-z0-9_./]{0,252}$")
+
+
 def group_by_options(settings: Settings) -> list[str]:
-    return [*settings.cost_tags, "aws_service"]
+    return [*settings.cost_tags, *IN_CLUSTER, "aws_service"]
+
+
+def check_group_by(settings: Settings, group_by: str) -> str:
+    if group_by in group_by_options(settings) or _LABEL.match(group_by):
+        return group_by
+    valid = ", ".join([*group_by_options(settings), "label:KEY"])
+    raise InvalidParameterError("group_by", f"unknown grouping {group_by!r}; use one of {valid}")
 
 
 def _tag_key(settings: Settings, group_by: str) -> str | None:
     if group_by == "aws_service":
         return None
-    tag = settings.cost_tags.get(group_by)
-    if tag is None:
-        valid = ", ".join(group_by_options(settings))
-        raise InvalidParameterError(
-            "group_by", f"unknown grouping {group_by!r}; use one of {valid}"
-        )
-    return tag.aws_tag
+    return settings.cost_tags[group_by].aws_tag
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -74,6 +93,11 @@ def spend_table(
     """Daily spend per group for ``start`` ≤ day < ``end`` in the configured cost metric."""
     if end <= start:
         raise InvalidParameterError("window", f"end {end} is not after start {start}")
+    check_group_by(settings, group_by)
+    if group_by != "aws_service" and _allocated(session, settings, start, end):
+        return _from_allocation(session, settings, start, end, group_by)
+    if group_by not in settings.cost_tags and group_by != "aws_service":
+        return SpendTable(group_by, days_between(start, end), source="none")
     tag_key = _tag_key(settings, group_by)
     days = days_between(start, end)
     index = {d: i for i, d in enumerate(days)}
@@ -84,6 +108,48 @@ def spend_table(
         series[key or UNALLOCATED][index[day]] += amount
     ordered = dict(sorted(series.items(), key=lambda kv: (-sum(kv[1], ZERO), kv[0])))
     return SpendTable(group_by, days, ordered, estimated)
+
+
+def _allocated(session: Session, settings: Settings, start: date, end: date) -> bool:
+    day = session.scalar(
+        select(AllocationDay.day)
+        .where(
+            AllocationDay.metric == settings.aws.cost_metric,
+            AllocationDay.day >= start,
+            AllocationDay.day < end,
+        )
+        .limit(1)
+    )
+    return day is not None
+
+
+def _from_allocation(
+    session: Session, settings: Settings, start: date, end: date, group_by: str
+) -> SpendTable:
+    """Daily groups from the allocation report (one step per day)."""
+    try:
+        opts = parse_options(settings, group_by, None, None)
+    except ParameterError as exc:
+        raise InvalidParameterError(exc.parameter, exc.detail) from exc
+    report = build_report(
+        session, DayWindow(start, end), 1, settings.aws.cost_metric, opts, list(settings.cost_tags)
+    )
+    days = days_between(start, end)
+    index = {d: i for i, d in enumerate(days)}
+    series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(days))
+    idle = unallocated = bill = ZERO
+    estimated = False
+    for step in report.steps:
+        i = index[step.window.start]
+        for g in step.groups:
+            series[g.name][i] += g.total
+        rec = step.reconciliation
+        idle += rec.idle
+        unallocated += rec.unallocated
+        bill += rec.bill_total
+        estimated = estimated or bool(rec.estimated_days)
+    ordered = dict(sorted(series.items(), key=lambda kv: (-sum(kv[1], ZERO), kv[0])))
+    return SpendTable(group_by, days, ordered, estimated, "allocation", idle, unallocated, bill)
 
 
 def _day_amounts(
@@ -168,3 +234,13 @@ def known_groups(session: Session, dimension: str) -> dict[str, dict[str, str]]:
         if value and value not in out:
             out[value] = dict(tags)
     return out
+
+
+def label_keys(session: Session, limit: int = 40) -> list[str]:
+    """Pod-template label keys seen on workloads, for the ``label:KEY`` groupings."""
+    from app.db.models import Workload
+
+    keys: set[str] = set()
+    for labels in session.scalars(select(Workload.labels)):
+        keys.update((labels or {}).keys())
+    return sorted(keys)[:limit]

@@ -15,11 +15,18 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app.context import AppContext
-from app.errors import InvalidParameterError
 from app.queries.csv_export import to_csv
 from app.queries.finance import Window, parse_window
 from app.queries.paging import paginate
-from app.queries.spend import SpendTable, group_by_options, last_cost_day, spend_table, top_series
+from app.queries.spend import (
+    SpendTable,
+    check_group_by,
+    group_by_options,
+    label_keys,
+    last_cost_day,
+    spend_table,
+    top_series,
+)
 from app.queries.system import utcnow
 from app.web.auth.guard import require
 from app.web.auth.roles import Permission
@@ -36,11 +43,7 @@ WINDOWS = ("7d", "30d", "90d", "mtd", "lastmonth")
 def _load(
     session: Session, ctx: AppContext, window: str, group_by: str
 ) -> tuple[Window, SpendTable] | None:
-    if group_by not in group_by_options(ctx.settings):
-        valid = ", ".join(group_by_options(ctx.settings))
-        raise InvalidParameterError(
-            "group_by", f"unknown grouping {group_by!r}; use one of {valid}"
-        )
+    check_group_by(ctx.settings, group_by)
     as_of: date | None = last_cost_day(session, ctx.settings)
     if as_of is None:
         parse_window(window, utcnow().date())  # still reject a malformed window
@@ -74,7 +77,10 @@ def allocation_page(
         "window": window,
         "windows": WINDOWS,
         "group_by": group_by,
-        "group_by_options": group_by_options(ctx.settings),
+        "group_by_options": [
+            *group_by_options(ctx.settings),
+            *(f"label:{k}" for k in label_keys(session)),
+        ],
         "sort": sort,
     }
     if loaded is not None:
@@ -85,6 +91,7 @@ def allocation_page(
             win=win,
             total=table.total,
             estimated=table.estimated,
+            source=table.source,
             rows=paginate(rows, page, 50),
             figure_time=stacked_over_time(
                 table.days, top.series, f"Daily spend by {group_by}, {win.label}"

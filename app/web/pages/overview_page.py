@@ -90,6 +90,10 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
     ]
     return {
         "service_rows": service_rows,
+        "source": by_service.source,
+        "idle_share": share(totals.get("__idle__", Decimal(0)), by_service.total)
+        if by_service.source == "allocation"
+        else None,
         "as_of": as_of,
         "month": month,
         "mtd": mtd.total,

@@ -7,18 +7,21 @@ current recommendation with its evidence.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from app.queries.finance import parse_window
 from app.queries.paging import paginate
 from app.queries.recommendations_view import latest_recommendations
-from app.queries.services import ServiceUsage, find_workload, service_usage
+from app.queries.services import ServiceUsage, WorkloadRef, find_workload, service_usage
 from app.queries.spend import last_cost_day, spend_table
 from app.queries.workloads import list_workloads
+from app.settings import Settings
 from app.web.deps import ContextDep, SessionDep
 from app.web.pages.layout import page_context
 from app.web.templating import templates
@@ -109,17 +112,36 @@ def service_page(
         "recs": recs,
         "figures": _figures(usage) if usage.hours else {},
     }
-    service = ref.cost_tags.get("service")
     as_of = last_cost_day(session, ctx.settings)
-    if service and as_of is not None:
-        win = parse_window(f"{days}d", as_of)
-        table = spend_table(session, ctx.settings, win.start, win.end, "service")
-        amounts = table.series.get(service)
-        if amounts is not None and any(a != 0 for a in amounts):
-            values["cost_total"] = sum(amounts, Decimal(0))
-            values["figures"]["cost"] = cost_per_day(
-                table.days, amounts, f"Cost per day of {service} (tagged AWS spend)"
-            ).to_json()
+    if as_of is not None:
+        values.update(_cost(session, ctx.settings, ref, as_of, days))
     return templates.TemplateResponse(
         request, "service.html", page_context(request, "/services", **values)
     )
+
+
+def _cost(
+    session: Session, settings: Settings, ref: WorkloadRef, as_of: date, days: int
+) -> dict[str, Any]:
+    """Daily cost: allocated to the workload when allocation ran, else its tagged AWS spend."""
+    win = parse_window(f"{days}d", as_of)
+    table = spend_table(session, settings, win.start, win.end, "workload")
+    if table.source == "allocation":
+        key, what = (
+            f"{ref.namespace}/{ref.name}",
+            "allocated: compute, its share of idle/shared and its AWS resources",
+        )
+    else:
+        service = ref.cost_tags.get("service")
+        if not service:
+            return {}
+        table = spend_table(session, settings, win.start, win.end, "service")
+        key, what = service, "AWS spend tagged with this service (allocation not run yet)"
+    amounts = table.series.get(key)
+    if amounts is None or not any(amounts):
+        return {}
+    return {
+        "cost_total": sum(amounts, Decimal(0)),
+        "cost_what": what,
+        "cost_figure": cost_per_day(table.days, amounts, f"Cost per day of {ref.name}").to_json(),
+    }

@@ -10,13 +10,17 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from app.allocation.store import allocate_days
 from app.db.models import CollectionRun
 from app.db.session import transaction
+from app.settings import load_settings
 from app.web.auth.roles import Role
 from tests.integration.web.conftest import bearer, figures
 from tests.integration.web.known_data import (
     DAILY_TOTAL,
     DAYS,
+    FIRST_DAY,
+    LAST_DAY,
     SAVINGS,
     SERVICE_SPEND,
     UNTAGGED,
@@ -263,3 +267,26 @@ def test_every_page_links_every_page(client: TestClient, known: dict[str, str]) 
             "/system",
         ):
             assert f'<a href="{target}"' in html, (path, target)
+
+
+def test_pages_switch_to_the_allocation_once_it_has_run(
+    client: TestClient, known: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    before = get(client, known["viewer"], "/allocation?window=mtd&group_by=namespace")
+    assert "needs the allocation job" in before
+    settings = load_settings(database_url="sqlite://")
+    allocate_days(sessions, settings, FIRST_DAY, LAST_DAY)
+    bill = DAILY_TOTAL * DAYS
+    for group_by in ("namespace", "service", "team", "label:team"):
+        html = get(client, known["viewer"], f"/allocation?window=mtd&group_by={group_by}")
+        assert "split by the allocation job" in html, group_by
+        totals = figures(html)["chart-allocation-totals"]["data"][0]
+        assert round(sum(totals["y"]), 6) == float(bill), group_by  # the parts add up to the bill
+    namespaces = figures(get(client, known["viewer"], "/allocation?window=mtd&group_by=namespace"))
+    assert "tacos" in namespaces["chart-allocation-totals"]["data"][0]["x"]
+    overview = get(client, known["viewer"], "/?window=mtd")
+    assert 'id="kpi-idle"><h2>Idle</h2><p class="big">0.0%' in overview
+    service = get(client, known["viewer"], "/services/tacos/gateway-api?days=7")
+    assert "allocated: compute" in service and "chart-cost" in service
+    csv_text = get(client, known["finance"], "/allocation.csv?window=mtd&group_by=namespace")
+    assert sum(Decimal(r["cost_usd"]) for r in csv.DictReader(io.StringIO(csv_text))) == bill
