@@ -23,7 +23,9 @@ class AppContext:
 
     @classmethod
     def create(cls, settings: Settings) -> AppContext:
-        engine = make_engine(settings.database_url)
+        url = settings.effective_database_url()
+        kwargs = {} if url.startswith("sqlite") else {"pool_size": settings.database_pool_size}
+        engine = make_engine(url, **kwargs)
         return cls(settings=settings, engine=engine, sessions=make_session_factory(engine))
 
     def close(self) -> None:

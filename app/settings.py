@@ -186,8 +186,13 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DB_URL
+    database_url_file: Path | None = Field(
+        default=None, description="read the URL (with its password) from this file instead"
+    )
+    database_pool_size: int = Field(default=5, ge=1, le=100)
     demo: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     clusters: list[ClusterSetting] = Field(default_factory=list)
     aws: AwsSetting = Field(default_factory=AwsSetting)
     cost_tags: dict[str, CostTagSetting] = Field(default_factory=default_cost_tags)
@@ -228,6 +233,23 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment beats the file; the file arrives as init kwargs (see load_settings).
         return (env_settings, init_settings)
+
+    def effective_database_url(self) -> str:
+        """The URL to connect with: from ``database_url_file`` when set (a mounted Secret)."""
+        if self.database_url_file is None:
+            return self.database_url
+        try:
+            url = self.database_url_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"database_url_file: cannot read {self.database_url_file}: {exc.strerror}"
+            ) from exc
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+            raise ConfigError(
+                f"database_url_file: {self.database_url_file} does not hold a sqlite:// or "
+                "postgresql:// URL"
+            )
+        return url
 
     def cost_tag_list(self) -> list[CostTag]:
         return [

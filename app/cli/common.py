@@ -40,12 +40,32 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log pipelines (``log_format: json``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        out = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level, logging.INFO))
 
 
 def settings_from(config: Path | None, **overrides: Any) -> Settings:
@@ -59,7 +79,10 @@ def settings_from(config: Path | None, **overrides: Any) -> Settings:
 def open_context(config: Path | None, **overrides: Any) -> Iterator[AppContext]:
     """Settings + database for one command; ``FinopsError`` becomes a clean exit 2."""
     settings = settings_from(config, **overrides)
-    ctx = AppContext.create(settings)
+    try:
+        ctx = AppContext.create(settings)
+    except FinopsError as exc:
+        fail(str(exc))
     try:
         yield ctx
     except FinopsError as exc:

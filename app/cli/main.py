@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import config_cmd, db_cmd, recommend_cmd, rightsizing_cmd, serve_cmd, token_cmd
+from app.cli import (
+    collect_cmd,
+    config_cmd,
+    db_cmd,
+    recommend_cmd,
+    rightsizing_cmd,
+    serve_cmd,
+    token_cmd,
+)
 from app.cli.allocation_cmd import app as export_app
 from app.cli.allocation_cmd import register as register_allocation
 
@@ -25,6 +33,7 @@ cli.add_typer(token_cmd.app, name="token", help="API tokens for the API and the 
 serve_cmd.register(cli)
 register_allocation(cli)
 cli.add_typer(export_app, name="export", help="Export costs for finance tools (FOCUS).")
+collect_cmd.register(cli)
 
 
 def run() -> None:

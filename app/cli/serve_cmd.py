@@ -60,7 +60,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Run the web app and the collection scheduler."""
         with open_context(config) as ctx:
-            setup_logging(ctx.settings.log_level)
+            setup_logging(ctx.settings.log_level, ctx.settings.log_format)
             upgrade(ctx.engine)
             run_server(
                 ctx,

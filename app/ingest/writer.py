@@ -132,10 +132,14 @@ def _write_workloads(
 ) -> None:
     if not records:
         return
+    # A batch may hold several observations of one workload (a spec changed inside the
+    # window): the workload row takes the latest, the spec history takes them all in order.
+    records = sorted(records, key=lambda w: w.observed_at)
     keys = [(ids[w.cluster], w.namespace, w.kind, w.name) for w in records]
+    latest = dict(zip(keys, records, strict=True))
     existing = _existing_workloads(session, keys)
     rows = []
-    for key, w in zip(keys, records, strict=True):
+    for key, w in latest.items():
         first = existing.get(key, (None, None))[1]
         rows.append(
             {

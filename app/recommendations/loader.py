@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -61,6 +61,8 @@ def unit_prices(session: Session, cpu_to_memory_ratio: float) -> UnitPrices:
         )
     ):
         # price = cpu_price*cores + mem_price*GiB with cpu_price = ratio*mem_price
+        if price is None:
+            continue
         mem_price = float(price) / (cpu_to_memory_ratio * float(cores) + float(mem) / GIB)
         cpu_total += mem_price * cpu_to_memory_ratio * float(cores)
         mem_total += mem_price * float(mem) / GIB
@@ -83,7 +85,7 @@ def _autoscaler(specs: list[dict[str, Any]]) -> Autoscaler | None:
                     cpu_t = float(m["target"])
                 elif m.get("name") == "memory":
                     mem_t = float(m["target"])
-        kind = "keda" if a.get("kind") == "ScaledObject" else "hpa"
+        kind: Literal["hpa", "keda"] = "keda" if a.get("kind") == "ScaledObject" else "hpa"
         return Autoscaler(kind, int(a["min_replicas"]), int(a["max_replicas"]), cpu_t, mem_t)
     return None
 
@@ -169,7 +171,8 @@ def load_inputs(
             prices=prices,
             quota=quota,
             now_s=end.timestamp(),
-            start_s=start.timestamp(),
+            # History starts when we first saw the workload, not before it existed.
+            start_s=max(start, w.first_seen).timestamp(),
         )
         out.append((ref, inputs, w))
     return out
@@ -179,7 +182,7 @@ def _replicas(rows: list[UsageHour], start: datetime, end: datetime) -> ReplicaH
     """Hourly replica counts over the window; hours without usage rows count as zero pods."""
     hours = int((end - start).total_seconds() // 3600)
     if hours <= 0:
-        return ReplicaHistory(np.zeros(0), np.zeros(0))
+        return ReplicaHistory(np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64))
     counts = np.zeros(hours)
     t0 = start.timestamp()
     for r in rows:
@@ -190,7 +193,7 @@ def _replicas(rows: list[UsageHour], start: datetime, end: datetime) -> ReplicaH
     if seen.size:  # before the first sighting the workload may not have existed
         counts = counts[seen[0] :]
         t0 += float(seen[0]) * 3600
-    times = t0 + 3600.0 * np.arange(counts.size)
+    times = t0 + 3600.0 * np.arange(counts.size, dtype=np.float64)
     return ReplicaHistory(times, counts)
 
 

@@ -14,10 +14,10 @@ import socket
 from datetime import UTC, datetime
 
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import JobClaim
-from app.ingest.upsert import upsert
 
 REPLICA_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -28,16 +28,17 @@ def _lock_key(job: str) -> int:
 
 
 def claim(factory: sessionmaker[Session], job: str, period: str, who: str = REPLICA_ID) -> bool:
-    """True if this replica won (job, period) and should run it."""
+    """True if this call inserted the (job, period) claim: exactly one caller ever wins."""
     with factory() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(job)})
-        upsert(
-            session,
-            JobClaim,
-            [{"job": job, "period": period, "claimed_by": who, "claimed_at": datetime.now(UTC)}],
-            ["job", "period"],
-            update=False,
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         )
-        owner = session.get(JobClaim, (job, period))
-        return owner is not None and owner.claimed_by == who
+        stmt = (
+            insert(JobClaim)
+            .values(job=job, period=period, claimed_by=who, claimed_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["job", "period"])
+            .returning(JobClaim.job)
+        )
+        return session.execute(stmt).first() is not None

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.context import AppContext
-from app.ingest import run_collector
+from app.ingest import RunResult, run_collector
 from app.ingest.runner import watermark
 from app.scheduling.claims import claim
 from app.sources import build_collectors
-from collectors.records import TimeWindow
+from collectors.records import Collector, TimeWindow
 
 log = logging.getLogger(__name__)
 
@@ -37,36 +37,49 @@ def period_key(fired_at: datetime) -> str:
     return fired_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 
-def collect_source(ctx: AppContext, source: str, now: datetime) -> None:
-    """Catch the source up from its watermark to ``now`` in windows of at most a day."""
-    collectors = {c.source: c for c in build_collectors(ctx.settings)}
-    collector = collectors.get(source)
-    if collector is None:
-        return
+def catch_up(ctx: AppContext, collector: Collector, now: datetime) -> list[RunResult]:
+    """Collect from the source's watermark to the last whole hour, a day at a time.
+
+    A failed window stops the catch-up: the watermark stays put and the next run
+    retries from there, so a gap is never skipped.
+    """
     end = now.replace(minute=0, second=0, microsecond=0)
-    start = watermark(ctx.sessions, source) or end - INITIAL_LOOKBACK
+    start = watermark(ctx.sessions, collector.source) or end - INITIAL_LOOKBACK
+    results: list[RunResult] = []
     if start >= end:
-        return
+        return results
     for part in TimeWindow(start, end).split(MAX_WINDOW):
         result = run_collector(ctx.sessions, collector, part)
+        results.append(result)
         if not result.ok:
-            break  # keep the watermark where it is; the next run retries from there
+            break
+    return results
 
 
-def _collector_job(source: str) -> Callable[[AppContext, datetime], None]:
+def _collector_job(collector: Collector) -> Callable[[AppContext, datetime], None]:
     def run(ctx: AppContext, now: datetime) -> None:
-        collect_source(ctx, source, now)
+        catch_up(ctx, collector, now)
 
     return run
 
 
-def job_specs(ctx: AppContext) -> list[JobSpec]:
+def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
+    from app.recommendations.service import run_recommendations
+
+    run_recommendations(
+        ctx.sessions, cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio
+    )
+
+
+def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> list[JobSpec]:
+    """The jobs of this configuration, each with its trigger from ``settings.schedules``."""
     s = ctx.settings.schedules
+    schedule_of = {"prometheus": s.prometheus, "kubernetes": s.kubernetes, "aws_costs": s.aws_costs}
     specs = [
-        JobSpec("collect:prometheus", s.prometheus, _collector_job("prometheus")),
-        JobSpec("collect:kubernetes", s.kubernetes, _collector_job("kubernetes")),
-        JobSpec("collect:aws_costs", s.aws_costs, _collector_job("aws_costs")),
+        JobSpec(f"collect:{c.source}", schedule_of.get(c.source, s.prometheus), _collector_job(c))
+        for c in (collectors if collectors is not None else build_collectors(ctx.settings))
     ]
+    specs.append(JobSpec("rightsizing", s.rightsizing, _rightsizing_job))
     return specs
 
 

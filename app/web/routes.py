@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from app.web.api import health, recommendations, runs, workloads
+from app.web.api import health, metrics, recommendations, runs, workloads
 from app.web.api.allocation import router as allocation_router
 from app.web.api.costs import router as costs_router
 from app.web.auth.guard import install_auth, require
@@ -44,6 +44,8 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(recommendations.router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(allocation_router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(costs_router, prefix="/api/v1", dependencies=AUTH)
+    # Prometheus scrapes with a viewer token (scrape config `authorization: {credentials: ...}`).
+    app.include_router(metrics.router, dependencies=AUTH)
     # Pages.
     for page in (
         overview_page,

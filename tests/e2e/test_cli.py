@@ -51,9 +51,20 @@ def all_commands() -> list[list[str]]:
 
 @pytest.mark.parametrize("path", all_commands(), ids=lambda p: " ".join(p) or "finops")
 def test_every_command_has_help(path: list[str]) -> None:
-    result = finops(*path, "--help")
+    from typer.testing import CliRunner
+
+    from app.cli.main import cli
+
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    assert len(result.output.splitlines()) > 3
+
+
+def test_installed_script_runs() -> None:
+    result = finops("--help")
     assert result.returncode == 0, result.stderr
-    assert "Usage:" in result.stdout
+    assert "demo" in result.stdout
 
 
 def test_config_check_accepts_example() -> None:

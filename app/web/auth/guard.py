@@ -30,8 +30,9 @@ _GATED_BUILTINS = ("/api/docs", "/api/openapi.json", "/docs/oauth2-redirect")
 
 
 def is_api(request: Request) -> bool:
+    """Machine endpoints answer 401/403 as JSON; pages redirect to the login form."""
     path = request.url.path
-    return path.startswith("/api/") and not path.startswith("/api/docs")
+    return path == "/metrics" or (path.startswith("/api/") and not path.startswith("/api/docs"))
 
 
 def current_principal(request: Request) -> Principal:

@@ -35,7 +35,7 @@ REPLICA = textwrap.dedent(
 def test_claim_is_first_come_and_stable(sessions: sessionmaker[Session]) -> None:
     assert claim(sessions, "job", "p1", "a")
     assert not claim(sessions, "job", "p1", "b")
-    assert claim(sessions, "job", "p1", "a")  # the owner may re-enter
+    assert not claim(sessions, "job", "p1", "a")  # not even the owner runs it twice
     assert claim(sessions, "job", "p2", "b")
 
 

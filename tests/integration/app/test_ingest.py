@@ -19,12 +19,15 @@ from app.db.models import (
 )
 from app.ingest import run_collector
 from app.ingest.runner import watermark
+from collectors.records import Batch, TimeWindow
 from tests.support.sample_batches import (
     T0,
     FailingCollector,
     PoisonedCollector,
     StaticCollector,
+    batch_for,
     day_window,
+    workload,
 )
 
 DATA_TABLES = [Workload, ContainerSpecVersion, UsageHour, CostLineRow, Node]
@@ -124,3 +127,29 @@ def test_watermark_never_moves_backwards(sessions: sessionmaker[Session]) -> Non
 
 def test_both_backends_are_really_in_use(engine: Engine) -> None:
     assert engine.dialect.name in {"sqlite", "postgresql"}
+
+
+class TwoObservationsCollector(StaticCollector):
+    """One batch holding a workload twice: its request changed inside the window."""
+
+    def collect(self, window: TimeWindow) -> Batch:
+        b = batch_for(window, "0.5")
+        mid = window.start + window.duration / 2
+        b.workloads = [workload(window.end, "0.25"), workload(mid, "0.5")]  # out of order
+        return b
+
+
+def test_batch_with_two_observations_of_a_workload(sessions: sessionmaker[Session]) -> None:
+    window = day_window()
+    assert run_collector(sessions, TwoObservationsCollector(), window).ok
+    with sessions() as s:
+        versions = s.scalars(
+            select(ContainerSpecVersion).order_by(ContainerSpecVersion.valid_from)
+        ).all()
+        assert s.scalar(select(func.count()).select_from(Workload)) == 1
+    assert [v.cpu_request for v in versions] == [Decimal("0.5"), Decimal("0.25")]
+    assert versions[0].valid_from == window.start
+    assert versions[1].valid_from == window.end
+    assert run_collector(sessions, TwoObservationsCollector(), window).ok  # idempotent
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ContainerSpecVersion)) == 2

@@ -85,3 +85,24 @@ def test_plotly_is_served_locally(engine: Engine, sessions: sessionmaker[Session
     assert resp.status_code == 200
     assert "plotly" in resp.text[:2000].lower()
     assert client_for(engine, sessions).get("/static/../settings.py").status_code == 404
+
+
+def test_metrics_report_runs_and_watermarks(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    window = day_window()
+    run_collector(sessions, StaticCollector(), window)
+    run_collector(sessions, FailingCollector(), window)
+    text = client_for(engine, sessions).get("/metrics").text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for fam in text_string_to_metric_families(text)
+        for s in fam.samples
+    }
+    runs = "finops_collection_runs_last_24h"
+    assert samples[(runs, (("source", "static"), ("status", "success")))] == 1
+    assert samples[(runs, (("source", "static"), ("status", "failed")))] == 1
+    mark = "finops_collection_last_success_timestamp_seconds"
+    assert samples[(mark, (("source", "static"),))] == window.end.timestamp()

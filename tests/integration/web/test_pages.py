@@ -209,7 +209,7 @@ def test_system_page_shows_failures_staleness_and_paginates(
     assert 'data-source="prometheus"' in html and "connection refused" in html
     assert 'class="card source stale" data-source="prometheus"' in html
     assert 'class="card source fresh" data-source="known"' in html
-    assert "collect:prometheus" in html
+    assert "<td>rightsizing</td><td><code>0 6 * * 1</code>" in html
     with transaction(sessions) as s:
         first = s.query(CollectionRun).first()
         assert first is not None

@@ -126,3 +126,16 @@ def test_database_password_is_masked() -> None:
     assert mask_url("postgresql://finops:hunter2@db:5432/x") == "postgresql://finops:***@db:5432/x"
     s = load_settings(database_url="postgresql://finops:hunter2@db:5432/x")
     assert "hunter2" not in str(s.safe_dict())
+
+
+def test_database_url_from_a_mounted_secret_file(tmp_path: Path) -> None:
+    secret = tmp_path / "database-url"
+    secret.write_text("postgresql://finops:pw@db:5432/finops\n")
+    s = load_settings(database_url_file=str(secret))
+    assert s.effective_database_url() == "postgresql://finops:pw@db:5432/finops"
+    assert "pw" not in str(s.safe_dict())
+    secret.write_text("not a url")
+    with pytest.raises(ConfigError, match="does not hold a sqlite:// or postgresql:// URL"):
+        s.effective_database_url()
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(database_url_file=str(tmp_path / "missing")).effective_database_url()

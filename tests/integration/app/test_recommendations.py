@@ -1,0 +1,104 @@
+"""The rightsizing job on demo data, stored and served, on both databases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from app.context import AppContext
+from app.ingest import run_collector
+from app.recommendations.models import RecommendationRow, RecommendationRun
+from app.recommendations.service import run_recommendations
+from app.settings import load_settings
+from app.web.app import create_app
+from collectors.demo import DemoCollector
+
+
+def load_demo(sessions: sessionmaker[Session], days: int = 30) -> None:
+    collector = DemoCollector(days=days)
+    window = collector.full_window()
+    for part in window.split(window.duration / 6):
+        result = run_collector(sessions, collector, part)
+        assert result.ok, result.error
+
+
+@pytest.fixture
+def demo_run(sessions: sessionmaker[Session]) -> int:
+    load_demo(sessions, days=16)
+    return run_recommendations(sessions)
+
+
+def by_workload(sessions: sessionmaker[Session], run_id: int) -> dict[str, RecommendationRow]:
+    with sessions() as s:
+        rows = s.scalars(select(RecommendationRow).where(RecommendationRow.run_id == run_id)).all()
+    return {f"{r.namespace}/{r.workload}/{r.container}": r for r in rows}
+
+
+def test_over_provisioned_service_is_shrunk_with_a_saving(
+    sessions: sessionmaker[Session], demo_run: int
+) -> None:
+    rows = by_workload(sessions, demo_run)
+    inv = rows["tacos/inventory-api/inventory-api"]
+    assert inv.status == "recommended"
+    assert inv.cpu_request is not None and inv.current_cpu_request is not None
+    assert inv.cpu_request < inv.current_cpu_request
+    assert inv.monthly_saving is not None and inv.monthly_saving > Decimal(5)
+    # Gradual decreases: never below half of the current request in one step.
+    assert inv.cpu_request >= inv.current_cpu_request / 2
+    assert {e["name"] for e in inv.evidence} >= {"history_days", "data_points"}
+
+
+def test_oom_killed_service_gets_more_memory(
+    sessions: sessionmaker[Session], demo_run: int
+) -> None:
+    pay = by_workload(sessions, demo_run)["tacos/payment-sim-api/payment-sim-api"]
+    assert pay.status == "recommended"
+    assert pay.memory_limit is not None and pay.current_memory_limit is not None
+    assert pay.memory_limit > pay.current_memory_limit
+    assert pay.monthly_saving is not None and pay.monthly_saving < 0  # it asks for more
+
+
+def test_requests_never_exceed_limits(sessions: sessionmaker[Session], demo_run: int) -> None:
+    for key, r in by_workload(sessions, demo_run).items():
+        if r.status != "recommended":
+            assert r.reason, key
+            continue
+        if r.cpu_limit is not None and r.cpu_request is not None:
+            assert r.cpu_request <= r.cpu_limit, key
+        if r.memory_limit is not None and r.memory_request is not None:
+            assert r.memory_request <= r.memory_limit, key
+
+
+def test_api_serves_the_latest_run_sorted_by_saving(
+    engine: Engine, sessions: sessionmaker[Session], demo_run: int
+) -> None:
+    settings = load_settings(
+        database_url=engine.url.render_as_string(hide_password=False), demo=True
+    )
+    client = TestClient(create_app(AppContext(settings=settings, engine=engine, sessions=sessions)))
+    body = client.get("/api/v1/recommendations").json()
+    assert body["run"]["id"] == demo_run
+    savings = [i["monthly_saving"] for i in body["items"] if i["monthly_saving"] is not None]
+    assert savings == sorted(savings, reverse=True)
+    assert body["total_monthly_saving"] == pytest.approx(
+        sum(i["monthly_saving"] for i in body["items"] if i["status"] == "recommended")
+    )
+    only = client.get("/api/v1/recommendations", params={"namespace": "finops"}).json()
+    assert {i["namespace"] for i in only["items"]} == {"finops"}
+    assert client.get("/api/v1/recommendations", params={"status": "nope"}).status_code == 422
+
+
+def test_too_little_history_is_a_reason_not_an_error(sessions: sessionmaker[Session]) -> None:
+    load_demo(sessions, days=3)
+    run_id = run_recommendations(sessions)
+    rows = by_workload(sessions, run_id)
+    assert rows
+    assert {r.reason for r in rows.values()} == {"insufficient-data"}
+    with sessions() as s:
+        run = s.get(RecommendationRun, run_id)
+        assert run is not None
+        assert (run.status, run.recommended, run.containers) == ("success", 0, len(rows))
