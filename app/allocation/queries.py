@@ -137,3 +137,18 @@ def group_by_step(
     for day, item in items:
         out[0 if day is None else index[day]].append(item)
     return out
+
+
+def data_version(session: Session, window: DayWindow, metric: str) -> tuple[object, ...]:
+    """What an answer for ``window`` was built from: stored days and the inventory."""
+    d = AllocationDay
+    in_window = (d.metric == metric, d.day >= window.start, d.day < window.end)
+    row = session.execute(
+        select(
+            select(func.count()).select_from(d).where(*in_window).scalar_subquery(),
+            select(func.max(d.computed_at)).where(*in_window).scalar_subquery(),
+            select(func.count()).select_from(Workload).scalar_subquery(),
+            select(func.max(Workload.last_seen)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)

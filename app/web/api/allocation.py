@@ -8,15 +8,18 @@ Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from app.allocation.cache import ResultCache
 from app.allocation.capacity import capacity_report
 from app.allocation.errors import ParameterError
 from app.allocation.options import parse_metric, parse_options
+from app.allocation.queries import data_version
 from app.allocation.render import report_csv, report_dict, worst_status
 from app.allocation.report import build_report
 from app.allocation.window import parse_step, parse_window
@@ -24,6 +27,7 @@ from app.errors import InvalidParameterError
 from app.web.deps import ContextDep, SessionDep
 
 router = APIRouter(tags=["allocation"])
+_CACHE: ResultCache[tuple[bytes, str]] = ResultCache(maxsize=128)
 
 
 def _today() -> Any:
@@ -49,17 +53,37 @@ def allocation(
         win = parse_window(window, _today())
         steps = parse_step(step)
         opts = parse_options(settings, aggregate, idle, shared)
-        report = build_report(
-            session, win, steps, parse_metric(metric, settings), opts, list(settings.cost_tags)
-        )
+        cost_metric = parse_metric(metric, settings)
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
-    headers = {"X-Reconciliation": worst_status(report)}
+    key = (
+        ctx.settings.database_url,
+        id(ctx.engine),
+        win,
+        steps,
+        cost_metric,
+        opts.aggregate,
+        opts.idle,
+        opts.shared,
+        format,
+        data_version(session, win, cost_metric),
+    )
+    misses = _CACHE.misses
+
+    def compute() -> tuple[bytes, str]:
+        report = build_report(session, win, steps, cost_metric, opts, list(settings.cost_tags))
+        if format == "csv":
+            return report_csv(report).encode(), worst_status(report)
+        return json.dumps(report_dict(report)).encode(), worst_status(report)
+
+    body, status = _CACHE.get_or_compute(key, compute)
+    hit = _CACHE.misses == misses
+    headers = {"X-Reconciliation": status, "X-Cache": "hit" if hit else "miss"}
     if format == "csv":
         name = f"allocation-{opts.aggregate.replace(':', '-')}-{win.start}-{win.end}.csv"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(report_csv(report), media_type="text/csv", headers=headers)
-    return JSONResponse(report_dict(report), headers=headers)
+        return Response(body, media_type="text/csv", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/allocation/capacity")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -165,3 +166,21 @@ def test_capacity_cost_at_autoscaler_bounds(client: TestClient) -> None:
     assert gw["autoscaled"] is True
     dns = next(i for i in body["items"] if i["service"] == "kube-dns")
     assert dns["monthlyAtMin"] == dns["monthlyAtMax"] and dns["autoscaled"] is False
+
+
+def test_answers_are_reused_until_the_data_changes(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    batch, window = known_day()
+    ingest(sessions, batch, window)
+    allocate_days(sessions, Settings(), DAY, DAY)
+    first = client.get("/api/v1/allocation", params={"window": WINDOW})
+    again = client.get("/api/v1/allocation", params={"window": WINDOW})
+    assert again.headers["X-Cache"] == "hit" and again.json() == first.json()
+    # The bill for the day is revised upward: the next answer must show it.
+    revised = batch.__class__(costs=[replace(c, amount=c.amount * 2) for c in batch.costs])
+    ingest(sessions, revised, window)
+    allocate_days(sessions, Settings(), DAY, DAY)
+    after = client.get("/api/v1/allocation", params={"window": WINDOW})
+    assert after.headers["X-Cache"] == "miss"
+    assert after.json()["steps"][0]["reconciliation"]["billTotal"] == "208.000000"
