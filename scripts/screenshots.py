@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Loads the demo into a temporary SQLite file (the same path as ``finops demo``),
+Loads the demo into a temporary SQLite file (the same path as ``finops demo``) and
+runs the allocation over it,
 serves it with uvicorn on a free loopback port, and drives Debian's Chromium with
 Playwright. Needs ``/usr/bin/chromium``; takes about a minute.
 """
@@ -14,15 +15,18 @@ import socket
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
 from rich.console import Console
 
+from app.allocation.store import allocate_days
 from app.context import AppContext
 from app.demo_loader import load_demo
 from app.settings import load_settings
 from app.web.app import create_app
+from collectors.demo import DemoCollector
 
 PAGES = [
     ("overview", "/"),
@@ -62,6 +66,9 @@ def main() -> None:
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         ctx = AppContext.create(load_settings(database_url=url, demo=True))
         load_demo(ctx, Console(stderr=True))
+        window = DemoCollector().full_window()
+        last = (window.end - timedelta(seconds=1)).date()
+        allocate_days(ctx.sessions, ctx.settings, window.start.date(), last)
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +23,7 @@ class RecommendationList:
     total_monthly_saving: Decimal
 
 
-def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+def _sort_key(sort: str) -> Callable[[RecommendationRow], Any]:
     key = sort.lstrip("-")
     if key == "saving":
         return lambda r: r.monthly_saving if r.monthly_saving is not None else Decimal(-1)

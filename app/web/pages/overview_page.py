@@ -11,11 +11,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.allocation.cache import ResultCache
 from app.context import AppContext
 from app.db.models import UsageHour
 from app.queries.finance import month_end_forecast, month_of, parse_window, share, top_movers
 from app.queries.spend import UNALLOCATED, known_groups, last_cost_day, spend_table, top_series
 from app.queries.system import source_statuses, utcnow
+from app.queries.versions import spend_version
 from app.web.deps import ContextDep, SessionDep
 from app.web.pages.layout import page_context
 from app.web.templating import templates
@@ -25,6 +27,8 @@ from dashboards.spend import top_movers as movers_figure
 router = APIRouter(include_in_schema=False)
 WINDOWS = ("7d", "30d", "90d", "mtd", "lastmonth")
 CHART_GROUPS = 8
+# Computed views by (window, as-of day, metric, data version): see app.queries.versions.
+_VIEWS: ResultCache[dict[str, object]] = ResultCache(maxsize=64)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -41,7 +45,14 @@ def overview_page(
     }
     values: dict[str, object] = {"freshness": freshness, "window": window, "windows": WINDOWS}
     if as_of is not None:
-        values.update(_spend_views(session, ctx, as_of, window))
+        key = (
+            ctx.settings.database_url,
+            window,
+            as_of,
+            ctx.settings.aws.cost_metric,
+            spend_version(session),
+        )
+        values.update(_VIEWS.get_or_compute(key, lambda: _spend_views(session, ctx, as_of, window)))
     return templates.TemplateResponse(
         request, "overview.html", page_context(request, "/", **values)
     )

@@ -14,6 +14,8 @@ from app.web.app import create_app
 
 @pytest.fixture
 def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
-    ctx = AppContext(settings=Settings(), engine=engine, sessions=sessions)
+    # Access control is tested in tests/integration/web; these tests are about the numbers.
+    settings = Settings(auth={"enabled": False})
+    ctx = AppContext(settings=settings, engine=engine, sessions=sessions)
     with TestClient(create_app(ctx)) as c:
         yield c

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,10 @@ from starlette.testclient import TestClient
 from app.allocation.store import allocate_days
 from app.db.models import CollectionRun
 from app.db.session import transaction
+from app.ingest import run_collector
 from app.settings import load_settings
 from app.web.auth.roles import Role
+from collectors.records import TimeWindow
 from tests.integration.web.conftest import bearer, figures
 from tests.integration.web.known_data import (
     DAILY_TOTAL,
@@ -25,6 +28,7 @@ from tests.integration.web.known_data import (
     SERVICE_SPEND,
     UNTAGGED,
     XSS_SERVICE,
+    KnownCollector,
     load_known,
 )
 
@@ -290,3 +294,15 @@ def test_pages_switch_to_the_allocation_once_it_has_run(
     assert "allocated: compute" in service and "chart-cost" in service
     csv_text = get(client, known["finance"], "/allocation.csv?window=mtd&group_by=namespace")
     assert sum(Decimal(r["cost_usd"]) for r in csv.DictReader(io.StringIO(csv_text))) == bill
+
+
+def test_overview_reflects_new_data_at_once(
+    client: TestClient, known: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    before = get(client, known["viewer"], "/?window=mtd")
+    assert f"${DAILY_TOTAL * DAYS:,.2f}" in before
+    assert get(client, known["viewer"], "/?window=mtd") == before  # served again, same answer
+    next_day = LAST_DAY + timedelta(days=1)
+    assert run_collector(sessions, KnownCollector(), TimeWindow.of_days(next_day, next_day)).ok
+    after = get(client, known["viewer"], "/?window=mtd")
+    assert f"${DAILY_TOTAL * (DAYS + 1):,.2f}" in after
