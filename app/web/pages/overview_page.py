@@ -15,7 +15,15 @@ from app.allocation.cache import ResultCache
 from app.context import AppContext
 from app.db.models import UsageHour
 from app.queries.finance import month_end_forecast, month_of, parse_window, share, top_movers
-from app.queries.spend import UNALLOCATED, known_groups, last_cost_day, spend_table, top_series
+from app.queries.spend import (
+    UNALLOCATED,
+    daily_totals,
+    known_groups,
+    last_cost_day,
+    spend_table,
+    spend_totals,
+    top_series,
+)
 from app.queries.system import source_statuses, utcnow
 from app.queries.versions import spend_version
 from app.web.deps import ContextDep, SessionDep
@@ -62,18 +70,19 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
     settings = ctx.settings
     win = parse_window(window, as_of)
     month = month_of(as_of)
-    mtd = spend_table(session, settings, month.start, as_of + timedelta(days=1), "service")
+    mtd_daily = daily_totals(session, settings, month.start, as_of + timedelta(days=1))
     last_month = month_of(month.start - timedelta(days=1))
-    last_table = spend_table(session, settings, last_month.start, last_month.end, "service")
-    last_month_total = last_table.total
-    last_month_days = sum(1 for amount in last_table.daily_totals() if amount)
+    last_daily = daily_totals(session, settings, last_month.start, last_month.end)
+    last_month_total = sum(last_daily, Decimal(0))
+    last_month_days = sum(1 for amount in last_daily if amount)
     by_service = spend_table(session, settings, win.start, win.end, "service")
     prev = win.previous()
-    before = spend_table(session, settings, prev.start, prev.end, "service")
+    before = spend_totals(session, settings, prev.start, prev.end, "service")
     second = "team" if "team" in settings.cost_tags else next(iter(settings.cost_tags))
     by_team = spend_table(session, settings, win.start, win.end, second)
     # Without spend in the previous period every group would be "new": say so instead.
-    moves = top_movers(by_service.totals, before.totals, top=8) if before.total else []
+    previous_total = sum(before.values(), Decimal(0))
+    moves = top_movers(by_service.totals, before, top=8) if previous_total else []
     figures = {
         "by_service": stacked_over_time(
             by_service.days,
@@ -107,13 +116,13 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
         else None,
         "as_of": as_of,
         "month": month,
-        "mtd": mtd.total,
-        "forecast": month_end_forecast(month, as_of, mtd.daily_totals()),
+        "mtd": sum(mtd_daily, Decimal(0)),
+        "forecast": month_end_forecast(month, as_of, mtd_daily),
         "last_month": last_month,
         "last_month_total": last_month_total,
         "last_month_days": last_month_days,
-        "previous_has_data": bool(before.total),
-        "estimated": mtd.estimated,
+        "previous_has_data": bool(previous_total),
+        "estimated": by_service.estimated,
         "unallocated_share": share(
             by_service.totals.get(UNALLOCATED, Decimal(0)), by_service.total
         ),
