@@ -24,9 +24,13 @@ class Mover:
 
 
 def stacked_over_time(
-    days: Sequence[date], series: Mapping[str, Sequence[Decimal]], title: str
+    days: Sequence[date],
+    series: Mapping[str, Sequence[Decimal]],
+    title: str,
+    period: str = "day",
 ) -> go.Figure:
-    """One stacked bar per day, one trace per key in the order given (largest first)."""
+    """One stacked bar per period (``days`` are their first days), one trace per key
+    in the order given (largest first)."""
     fig = go.Figure()
     x = [d.isoformat() for d in days]
     for i, (key, amounts) in enumerate(series.items()):
@@ -36,7 +40,7 @@ def stacked_over_time(
             name=key, x=x, y=[float(a) for a in amounts], marker={"color": color_for(key, i)}
         )
     fig.update_layout(**base_layout(title, barmode="stack"))
-    fig.update_yaxes(title_text="USD per day", tickprefix="$")
+    fig.update_yaxes(title_text=f"USD per {period}", tickprefix="$")
     return fig
 
 

@@ -27,12 +27,13 @@ from app.allocation.errors import ParameterError
 from app.allocation.models import AllocationDay
 from app.allocation.options import parse_options
 from app.allocation.report import build_report
-from app.allocation.window import DayWindow
+from app.allocation.window import DayWindow, split_steps
 from app.db.models import CostLineRow
 from app.errors import InvalidParameterError
 from app.settings import Settings
 
 UNALLOCATED = "__unallocated__"
+Step = int | str  # days, "week" or "month" (as app.allocation.window.split_steps)
 ZERO = Decimal(0)
 
 
@@ -87,27 +88,56 @@ def days_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
+def chart_step(days: int) -> Step:
+    """Bars per day up to about six weeks, then per week, then per calendar month.
+
+    Readable charts, and the cost of a window grows with its number of steps.
+    """
+    if days <= 45:
+        return 1
+    return "week" if days <= 200 else "month"
+
+
+def step_name(step: Step) -> str:
+    return "day" if step == 1 else str(step)
+
+
+def _periods(start: date, end: date, step: Step) -> list[date]:
+    return [w.start for w in split_steps(DayWindow(start, end), step)]
+
+
 def spend_table(
-    session: Session, settings: Settings, start: date, end: date, group_by: str
+    session: Session,
+    settings: Settings,
+    start: date,
+    end: date,
+    group_by: str,
+    step: Step = 1,
 ) -> SpendTable:
-    """Daily spend per group for ``start`` ≤ day < ``end`` in the configured cost metric."""
+    """Spend per group and period (``step``) for ``start`` ≤ day < ``end``.
+
+    ``days`` of the result holds each period's first day.
+    """
     if end <= start:
         raise InvalidParameterError("window", f"end {end} is not after start {start}")
     check_group_by(settings, group_by)
     if group_by != "aws_service" and _allocated(session, settings, start, end):
-        return _from_allocation(session, settings, start, end, group_by)
+        return _from_allocation(session, settings, start, end, group_by, step)
+    periods = _periods(start, end, step)
     if group_by not in settings.cost_tags and group_by != "aws_service":
-        return SpendTable(group_by, days_between(start, end), source="none")
+        return SpendTable(group_by, periods, source="none")
     tag_key = _tag_key(settings, group_by)
-    days = days_between(start, end)
-    index = {d: i for i, d in enumerate(days)}
-    series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(days))
+    index = {}
+    for w in split_steps(DayWindow(start, end), step):
+        for d in w.each_day():
+            index[d] = periods.index(w.start)
+    series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(periods))
     estimated = False
     for day, key, amount, est in _day_amounts(session, settings, start, end, tag_key):
         estimated = estimated or est
         series[key or UNALLOCATED][index[day]] += amount
     ordered = dict(sorted(series.items(), key=lambda kv: (-sum(kv[1], ZERO), kv[0])))
-    return SpendTable(group_by, days, ordered, estimated)
+    return SpendTable(group_by, periods, ordered, estimated)
 
 
 def _allocated(session: Session, settings: Settings, start: date, end: date) -> bool:
@@ -124,26 +154,31 @@ def _allocated(session: Session, settings: Settings, start: date, end: date) -> 
 
 
 def _from_allocation(
-    session: Session, settings: Settings, start: date, end: date, group_by: str
+    session: Session, settings: Settings, start: date, end: date, group_by: str, step: Step
 ) -> SpendTable:
-    """Daily groups from the allocation report (one step per day)."""
+    """Groups per period from the allocation report (one report step per period)."""
     try:
         opts = parse_options(settings, group_by, None, None)
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
     report = build_report(
-        session, DayWindow(start, end), 1, settings.aws.cost_metric, opts, list(settings.cost_tags)
+        session,
+        DayWindow(start, end),
+        step,
+        settings.aws.cost_metric,
+        opts,
+        list(settings.cost_tags),
     )
-    days = days_between(start, end)
+    days = _periods(start, end, step)
     index = {d: i for i, d in enumerate(days)}
     series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(days))
     idle = unallocated = bill = ZERO
     estimated = False
-    for step in report.steps:
-        i = index[step.window.start]
-        for g in step.groups:
+    for part in report.steps:
+        i = index[part.window.start]
+        for g in part.groups:
             series[g.name][i] += g.total
-        rec = step.reconciliation
+        rec = part.reconciliation
         idle += rec.idle
         unallocated += rec.unallocated
         bill += rec.bill_total

@@ -20,11 +20,13 @@ from app.queries.finance import Window, parse_window
 from app.queries.paging import paginate
 from app.queries.spend import (
     SpendTable,
+    chart_step,
     check_group_by,
     group_by_options,
     label_keys,
     last_cost_day,
     spend_table,
+    step_name,
     top_series,
 )
 from app.queries.system import utcnow
@@ -49,7 +51,8 @@ def _load(
         parse_window(window, utcnow().date())  # still reject a malformed window
         return None
     win = parse_window(window, as_of)
-    return win, spend_table(session, ctx.settings, win.start, win.end, group_by)
+    step = chart_step(win.days)
+    return win, spend_table(session, ctx.settings, win.start, win.end, group_by, step)
 
 
 def _rows(table: SpendTable, sort: str) -> list[tuple[str, Decimal, float]]:
@@ -94,7 +97,10 @@ def allocation_page(
             source=table.source,
             rows=paginate(rows, page, 50),
             figure_time=stacked_over_time(
-                table.days, top.series, f"Daily spend by {group_by}, {win.label}"
+                table.days,
+                top.series,
+                f"Spend by {group_by.replace('_', ' ')} per {step_name(chart_step(win.days))}, {win.label}",
+                step_name(chart_step(win.days)),
             ).to_json(),
             figure_totals=totals_bar(
                 dict(sorted(top.totals.items(), key=lambda kv: -kv[1])),

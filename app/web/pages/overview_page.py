@@ -17,11 +17,13 @@ from app.db.models import UsageHour
 from app.queries.finance import month_end_forecast, month_of, parse_window, share, top_movers
 from app.queries.spend import (
     UNALLOCATED,
+    chart_step,
     daily_totals,
     known_groups,
     last_cost_day,
     spend_table,
     spend_totals,
+    step_name,
     top_series,
 )
 from app.queries.system import source_statuses, utcnow
@@ -75,11 +77,12 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
     last_daily = daily_totals(session, settings, last_month.start, last_month.end)
     last_month_total = sum(last_daily, Decimal(0))
     last_month_days = sum(1 for amount in last_daily if amount)
-    by_service = spend_table(session, settings, win.start, win.end, "service")
+    step = chart_step(win.days)
+    by_service = spend_table(session, settings, win.start, win.end, "service", step)
     prev = win.previous()
     before = spend_totals(session, settings, prev.start, prev.end, "service")
     second = "team" if "team" in settings.cost_tags else next(iter(settings.cost_tags))
-    by_team = spend_table(session, settings, win.start, win.end, second)
+    by_team = spend_table(session, settings, win.start, win.end, second, step)
     # Without spend in the previous period every group would be "new": say so instead.
     previous_total = sum(before.values(), Decimal(0))
     moves = top_movers(by_service.totals, before, top=8) if previous_total else []
@@ -87,12 +90,14 @@ def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) ->
         "by_service": stacked_over_time(
             by_service.days,
             top_series(by_service, CHART_GROUPS).series,
-            f"Spend by service, {win.label}",
+            f"Spend by service per {step_name(step)}, {win.label}",
+            step_name(step),
         ).to_json(),
         "by_team": stacked_over_time(
             by_team.days,
             top_series(by_team, CHART_GROUPS).series,
-            f"Spend by {second}, {win.label}",
+            f"Spend by {second.replace('_', ' ')} per {step_name(step)}, {win.label}",
+            step_name(step),
         ).to_json(),
     }
     if moves:

@@ -306,3 +306,16 @@ def test_overview_reflects_new_data_at_once(
     assert run_collector(sessions, KnownCollector(), TimeWindow.of_days(next_day, next_day)).ok
     after = get(client, known["viewer"], "/?window=mtd")
     assert f"${DAILY_TOTAL * (DAYS + 1):,.2f}" in after
+
+
+def test_long_windows_chart_per_week_and_month(client: TestClient, known: dict[str, str]) -> None:
+    html = get(client, known["viewer"], "/allocation?window=90d&group_by=service")
+    traces = {t["name"]: t for t in figures(html)["chart-allocation-time"]["data"]}
+    gateway = traces["gateway-api"]
+    assert "per week" in html
+    assert gateway["x"][-2:] == ["2026-11-01", "2026-11-08"]  # calendar weeks from Sunday
+    assert gateway["y"][-2:] == [70.0, 30.0] and sum(gateway["y"]) == 100.0
+    yearly = get(client, known["viewer"], "/allocation?window=365d&group_by=team")
+    months = {t["name"]: t for t in figures(yearly)["chart-allocation-time"]["data"]}
+    assert months["checkout"]["x"][-1] == "2026-11-01" and months["checkout"]["y"][-1] == 200.0
+    assert "per month" in yearly

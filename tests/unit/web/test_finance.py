@@ -93,3 +93,17 @@ def test_top_movers_by_absolute_change_with_new_and_gone_groups() -> None:
 def test_share_of_nothing_is_unknown() -> None:
     assert share(Decimal(1), Decimal(0)) is None
     assert share(Decimal(1), Decimal(4)) == 0.25
+
+
+def test_chart_step_grows_with_the_window() -> None:
+    from app.queries.spend import chart_step, step_name
+
+    assert [chart_step(d) for d in (1, 45, 46, 200, 201, 366)] == [
+        1,
+        1,
+        "week",
+        "week",
+        "month",
+        "month",
+    ]
+    assert [step_name(s) for s in (1, "week", "month")] == ["day", "week", "month"]
