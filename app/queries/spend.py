@@ -161,20 +161,23 @@ def _from_allocation(
         opts = parse_options(settings, group_by, None, None)
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
-    report = build_report(
-        session,
-        DayWindow(start, end),
-        step,
-        settings.aws.cost_metric,
-        opts,
-        list(settings.cost_tags),
-    )
+    tags = list(settings.cost_tags)
+    metric = settings.aws.cost_metric
+    if step == 1:  # one query, summed per day in SQL
+        steps = build_report(session, DayWindow(start, end), 1, metric, opts, tags).steps
+    else:
+        # One whole-window report per week/month: each sums its rows in SQL, so the
+        # cost follows the number of periods, not the number of days.
+        steps = [
+            build_report(session, w, None, metric, opts, tags).steps[0]
+            for w in split_steps(DayWindow(start, end), step)
+        ]
     days = _periods(start, end, step)
     index = {d: i for i, d in enumerate(days)}
     series: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(days))
     idle = unallocated = bill = ZERO
     estimated = False
-    for part in report.steps:
+    for part in steps:
         i = index[part.window.start]
         for g in part.groups:
             series[g.name][i] += g.total

@@ -286,6 +286,10 @@ def test_pages_switch_to_the_allocation_once_it_has_run(
         assert "split by the allocation job" in html, group_by
         totals = figures(html)["chart-allocation-totals"]["data"][0]
         assert round(sum(totals["y"]), 6) == float(bill), group_by  # the parts add up to the bill
+    weekly = figures(get(client, known["viewer"], "/allocation?window=90d&group_by=team"))
+    per_week = weekly["chart-allocation-time"]["data"]
+    assert round(sum(sum(t["y"]) for t in per_week), 6) == float(bill)
+    assert per_week[0]["x"][-2:] == ["2026-11-01", "2026-11-08"]
     namespaces = figures(get(client, known["viewer"], "/allocation?window=mtd&group_by=namespace"))
     assert "tacos" in namespaces["chart-allocation-totals"]["data"][0]["x"]
     overview = get(client, known["viewer"], "/?window=mtd")
