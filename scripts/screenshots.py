@@ -29,7 +29,7 @@ from app.web.app import create_app
 from collectors.demo import DemoCollector
 
 PAGES = [
-    ("overview", "/"),
+    ("overview", "/?window=14d"),
     ("allocation", "/allocation?group_by=team&window=30d"),
     ("services", "/services"),
     ("service", "/services/tacos/reservation-api"),

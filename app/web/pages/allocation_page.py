@@ -39,7 +39,7 @@ from dashboards.spend import stacked_over_time, totals_bar
 
 router = APIRouter(include_in_schema=False)
 SORTS = ("key", "-key", "cost", "-cost")
-WINDOWS = ("7d", "30d", "90d", "mtd", "lastmonth")
+WINDOWS = ("7d", "14d", "30d", "90d", "mtd", "lastmonth")
 
 
 def _load(

@@ -35,7 +35,7 @@ from dashboards.spend import Mover, stacked_over_time
 from dashboards.spend import top_movers as movers_figure
 
 router = APIRouter(include_in_schema=False)
-WINDOWS = ("7d", "30d", "90d", "mtd", "lastmonth")
+WINDOWS = ("7d", "14d", "30d", "90d", "mtd", "lastmonth")
 CHART_GROUPS = 8
 # Computed views by (window, as-of day, metric, data version): see app.queries.versions.
 _VIEWS: ResultCache[dict[str, object]] = ResultCache(maxsize=64)
