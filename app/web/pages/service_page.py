@@ -15,11 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from app.allocation.cache import ResultCache
 from app.queries.finance import parse_window
 from app.queries.paging import paginate
 from app.queries.recommendations_view import latest_recommendations
 from app.queries.services import ServiceUsage, WorkloadRef, find_workload, service_usage
 from app.queries.spend import last_cost_day, spend_table
+from app.queries.versions import spend_version
 from app.queries.workloads import list_workloads
 from app.settings import Settings
 from app.web.deps import ContextDep, SessionDep
@@ -29,6 +31,8 @@ from dashboards.service import UsageSeries, cost_per_day, replicas, usage_vs_req
 
 router = APIRouter(include_in_schema=False)
 DAY_CHOICES = (7, 14, 30)
+# Views by (database, workload, days, data version): see app.queries.versions.
+_VIEWS: ResultCache[dict[str, Any]] = ResultCache(maxsize=256)
 
 
 @router.get("/services", response_class=HTMLResponse)
@@ -100,24 +104,34 @@ def service_page(
     days: Annotated[int, Query(ge=1, le=90)] = 14,
 ) -> HTMLResponse:
     ref = find_workload(session, namespace, name, cluster or None)
+    key = (ctx.settings.database_url, ref.cluster, ref.namespace, ref.kind, ref.name, days)
+    values: dict[str, Any] = dict(
+        _VIEWS.get_or_compute(
+            (*key, spend_version(session)), lambda: _views(session, ctx.settings, ref, days)
+        )
+    )
+    values["recs"] = latest_recommendations(session, namespace=namespace, workload=name)
+    values["day_choices"] = DAY_CHOICES
+    return templates.TemplateResponse(
+        request, "service.html", page_context(request, "/services", **values)
+    )
+
+
+def _views(session: Session, settings: Settings, ref: WorkloadRef, days: int) -> dict[str, Any]:
+    """Usage, efficiency, figures and cost: cached until the next collection or allocation."""
     usage = service_usage(session, ref, days)
-    recs = latest_recommendations(session, namespace=namespace, workload=name)
     values: dict[str, Any] = {
         "ref": ref,
         "usage": usage,
         "days": days,
-        "day_choices": DAY_CHOICES,
         "cpu_eff": usage.efficiency("cpu"),
         "mem_eff": usage.efficiency("mem"),
-        "recs": recs,
         "figures": _figures(usage) if usage.hours else {},
     }
-    as_of = last_cost_day(session, ctx.settings)
+    as_of = last_cost_day(session, settings)
     if as_of is not None:
-        values.update(_cost(session, ctx.settings, ref, as_of, days))
-    return templates.TemplateResponse(
-        request, "service.html", page_context(request, "/services", **values)
-    )
+        values.update(_cost(session, settings, ref, as_of, days))
+    return values
 
 
 def _cost(

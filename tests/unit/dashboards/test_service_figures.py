@@ -29,6 +29,7 @@ def test_usage_vs_request_scales_values_and_draws_request_and_limit() -> None:
     assert list(by["request"].y) == [4.0, 4.0, 2.0]
     assert by["request"].line.shape == "hv"
     assert fig.layout.yaxis.title.text == "GiB"
+    assert list(by["average"].x) == ["2026-11-01 00:00", "2026-11-01 01:00", "2026-11-01 02:00"]
 
 
 def test_usage_vs_request_keeps_gaps_where_no_request() -> None:
@@ -43,7 +44,7 @@ def test_replicas_draws_bounds_only_when_known() -> None:
     by = {t.name: t for t in fig.data}
     assert list(by["running pods"].y) == [2, 3, 4]
     assert list(by["max replicas"].y) == [10, 10]
-    assert list(by["min replicas"].x) == [H[0], H[-1]]
+    assert list(by["min replicas"].x) == ["2026-11-01 00:00", "2026-11-01 02:00"]
     assert [t.name for t in replicas(H, [1, 1, 1], None, None).data] == ["running pods"]
 
 
