@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rich.console import Console
 from rich.progress import Progress
 
+from app.allocation.store import allocate_days
 from app.context import AppContext
 from app.db.migrate import upgrade
 from app.errors import FinopsError
@@ -29,6 +32,13 @@ def load_demo(ctx: AppContext, console: Console) -> None:
                 raise FinopsError(f"demo load failed: {result.error}")
             total_rows += result.rows
             progress.advance(task)
+    with console.status("allocating costs"):
+        allocate_days(
+            ctx.sessions,
+            ctx.settings,
+            window.start.date(),
+            (window.end - timedelta(seconds=1)).date(),
+        )
     run_recommendations(
         ctx.sessions, cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio
     )

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from app.errors import ConfigError
@@ -91,6 +98,7 @@ class ClusterSetting(_Strict):
 
 
 class AwsSetting(_Strict):
+    enabled: bool = True
     region: str = "us-east-1"
     accounts: list[str] = Field(default_factory=list)
     cost_metric: Literal["AmortizedCost", "UnblendedCost"] = "AmortizedCost"
@@ -109,7 +117,7 @@ class AwsSetting(_Strict):
 
 class PricingSetting(_Strict):
     cpu_to_memory_cost_ratio: float = Field(
-        default=3.0, gt=0, description="$/core-hour ÷ $/GiB-hour"
+        default=10.0, gt=0, description="$/core-hour ÷ $/GiB-hour"
     )
     instance_price_overrides: dict[str, float] = Field(default_factory=dict)
     idle: Literal["separate", "share"] = "separate"
@@ -221,6 +229,18 @@ class Settings(BaseSettings):
         if "service" not in v:
             raise ValueError("a `service` cost tag is required")
         return v
+
+    @model_validator(mode="after")
+    def _budget_scopes(self) -> Settings:
+        dims = {"namespace", "cluster", *self.cost_tags}
+        for i, b in enumerate(self.budgets):
+            dim, sep, value = b.scope.partition(":")
+            if b.scope != "total" and (not sep or not value or dim not in dims):
+                raise ValueError(
+                    f"budgets.{i}.scope: got {b.scope!r} — expected `total` or `<dimension>:<value>` "
+                    f"with a dimension in {', '.join(sorted(dims))}"
+                )
+        return self
 
     @classmethod
     def settings_customise_sources(

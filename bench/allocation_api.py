@@ -34,12 +34,18 @@ from tests.support.databases import create_pg_database, drop_pg_database
 
 SERVER = """
 import uvicorn
-from app.context import AppContext
-from app.settings import load_settings
-from app.web.app import create_app
-ctx = AppContext.create(load_settings())
-uvicorn.run(create_app(ctx), host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+uvicorn.run("bench.allocation_api:make_app", factory=True, host="127.0.0.1", port={port},
+            workers={workers}, log_level="warning", access_log=False)
 """
+
+
+def make_app() -> object:
+    """The app as ``finops serve`` builds it, for uvicorn's factory mode (one per worker)."""
+    from app.context import AppContext
+    from app.settings import load_settings
+    from app.web.app import create_app
+
+    return create_app(AppContext.create(load_settings()))
 
 
 def seed(url: str, n: int, days: int, first: date) -> float:
@@ -97,6 +103,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--requests", type=int, default=25, help="per client")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args()
     first = date(2026, 8, 1)
     window = f"{first}T00:00:00Z,{first + timedelta(days=args.days)}T00:00:00Z"
@@ -106,11 +113,18 @@ def main() -> None:
         seconds = seed(url, args.workloads, args.days, first)
         print(f"seeded {args.workloads} workloads x {args.days} days in {seconds:.1f} s")
         port = free_port()
-        env = {**os.environ, "FINOPS_DATABASE_URL": url, "FINOPS_SCHEDULER_ENABLED": "false"}
+        env = {
+            **os.environ,
+            "FINOPS_DATABASE_URL": url,
+            "FINOPS_SCHEDULER_ENABLED": "false",
+            "PYTHONPATH": os.getcwd(),
+        }
         env.pop("FINOPS_CONFIG", None)
-        server = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], env=env)
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER.format(port=port, workers=args.workers)], env=env
+        )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(300):
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

@@ -163,7 +163,8 @@ class NodeRecord:
     cpu_cores: Decimal
     memory_bytes: Decimal
     hourly_price: Decimal | None = None
-    observed_at: datetime | None = None
+    observed_at: datetime | None = None  # last time seen running (default: the window's end)
+    created_at: datetime | None = None  # when it joined (default: the window's start)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from rightsizing.results import (
     Reason,
     Recommendation,
 )
+from rightsizing.rollups import inputs_from_hourly
 from rightsizing.strategies import DEFAULT_STRATEGY, make_strategy, strategy_names
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "UnknownStrategyError",
     "UsageDataError",
     "UsageHistory",
+    "inputs_from_hourly",
     "make_strategy",
     "recommend",
     "strategy_names",

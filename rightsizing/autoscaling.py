@@ -11,8 +11,10 @@ kept, and the adjustment says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from rightsizing.guardrails import Guardrails
+from rightsizing.inputs import Resources
 from rightsizing.results import HpaAdjustment
 
 
@@ -80,3 +82,45 @@ def keep_scale_out_point(
         new_request,
         HpaAdjustment(resource, target_percent, round(wanted, 1), point, kept=True),
     )
+
+
+def reconcile_hpa(
+    adjustments: list[HpaAdjustment], res: Resources, cur: Resources, g: Guardrails
+) -> list[HpaAdjustment]:
+    """Targets for the *final* requests: after quota caps and the change threshold.
+
+    A request left unchanged keeps its target (no adjustment); a capped one gets the
+    target that keeps the point for the capped value, or says why it cannot.
+    """
+    out: list[HpaAdjustment] = []
+    for adj in adjustments:
+        attr = "cpu_request" if adj.resource == "cpu" else "memory_request"
+        final, before = getattr(res, attr), getattr(cur, attr)
+        if final is None or final == before:
+            continue
+        again = keep_scale_out_point(
+            adj.resource,
+            adj.current_target_percent,
+            before,
+            final,
+            g.hpa_target_min_percent,
+            g.hpa_target_max_percent,
+        )
+        if again.request != final:  # a cap pushed it past the upper bound: point moves down
+            point = g.hpa_target_max_percent / 100.0 * final
+            out.append(
+                replace(
+                    again.adjustment,
+                    new_target_percent=g.hpa_target_max_percent,
+                    scale_out_point=point,
+                    kept=False,
+                    note=(
+                        f"cannot keep the {adj.resource} scale-out point "
+                        f"{again.adjustment.scale_out_point:.4g}: the capped request "
+                        f"{final:.4g} would need a target above {g.hpa_target_max_percent:g}%"
+                    ),
+                )
+            )
+        else:
+            out.append(again.adjustment)
+    return out

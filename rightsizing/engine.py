@@ -10,7 +10,8 @@ strategies' judgement and nothing else:
 5. HPA: move the utilization target with the request (or raise the request)
 6. ResourceQuota cap at max replicas; requests never above limits
 7. change threshold per resource (a resource below it keeps its current values;
-   memory increases that prevent an OOM are exempt), minimum saving for decreases
+   memory increases are exempt when the container was OOM-killed or its peak is within
+   5% of its limit), minimum saving for decreases (increases are risk fixes)
 8. saving in dollars, confidence, evidence
 """
 
@@ -19,13 +20,17 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
 from rightsizing import quota as quota_rules
 from rightsizing.annotations import opted_out, read_pins
-from rightsizing.autoscaling import keep_scale_out_point
+from rightsizing.autoscaling import keep_scale_out_point, reconcile_hpa
 from rightsizing.confidence import confidence
-from rightsizing.guardrails import Guardrails, apply_floors, limit_decrease, relative_change
+from rightsizing.guardrails import (
+    Guardrails,
+    apply_floors,
+    apply_threshold,
+    limit_decrease,
+    requests_within_limits,
+)
 from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.results import (
     Evidence,
@@ -149,15 +154,15 @@ def recommend(
             notes.append(note)
             if key.startswith("limits."):
                 limit_capped[res_kind] = True
-    res = _requests_within_limits(res, limit_capped, pins.cpu_limit, pins.memory_limit)
+    res = requests_within_limits(res, limit_capped, pins.cpu_limit, pins.memory_limit)
 
-    res, kept_cpu, kept_mem = _apply_threshold(res, inputs, g)
+    res, kept_cpu, kept_mem = apply_threshold(res, inputs, g)
     if kept_cpu and kept_mem:
         return NoRecommendation(
             inputs.key,
             name,
             Reason.BELOW_THRESHOLD,
-            f"changes below the {g.change_threshold:.0%} threshold",
+            _with_notes(f"changes below the {g.change_threshold:.0%} threshold", notes),
             proposal.evidence + base_evidence,
         )
     replicas = inputs.mean_replicas()
@@ -170,9 +175,12 @@ def recommend(
             inputs.key,
             name,
             Reason.BELOW_THRESHOLD,
-            f"saving ${saving}/month is below the ${g.min_monthly_saving} minimum",
+            _with_notes(
+                f"saving ${saving}/month is below the ${g.min_monthly_saving} minimum", notes
+            ),
             proposal.evidence + base_evidence,
         )
+    hpa = reconcile_hpa(hpa, res, cur, g)
     if kept_cpu:
         notes.append(f"CPU unchanged: within {g.change_threshold:.0%}")
     if kept_mem:
@@ -198,52 +206,14 @@ def recommend(
     )
 
 
+def _with_notes(detail: str, notes: list[str]) -> str:
+    """Why nothing changed, plus what constrained it (quota, pins, HPA bounds)."""
+    return "; ".join([detail, *notes])
+
+
 def _max_replicas(inputs: ContainerInputs) -> int:
     if inputs.autoscaler is not None:
         return inputs.autoscaler.max_replicas
     if inputs.replicas is not None and inputs.replicas.replicas.size:
         return max(1, math.ceil(float(inputs.replicas.replicas.max())))
     return 1
-
-
-def _requests_within_limits(
-    res: Resources, capped: dict[str, bool], cpu_pin: float | None, mem_pin: float | None
-) -> Resources:
-    """A limit set by a pin or the quota wins (request lowered); otherwise the limit rises."""
-    out = res
-    for kind, req_attr, lim_attr, pin in (
-        ("cpu", "cpu_request", "cpu_limit", cpu_pin),
-        ("memory", "memory_request", "memory_limit", mem_pin),
-    ):
-        req, lim = getattr(out, req_attr), getattr(out, lim_attr)
-        if req is None or lim is None or req <= lim:
-            continue
-        if capped[kind] or pin is not None:
-            out = replace(out, **{req_attr: lim})
-        else:
-            out = replace(out, **{lim_attr: req})
-    return out
-
-
-def _apply_threshold(
-    res: Resources, inputs: ContainerInputs, g: Guardrails
-) -> tuple[Resources, bool, bool]:
-    """Per resource: below the change threshold keeps the current request and limit."""
-    cur = inputs.current
-    cpu_small = relative_change(res.cpu_request, cur.cpu_request) < g.change_threshold and (
-        (res.cpu_limit is None) == (cur.cpu_limit is None)
-        and relative_change(res.cpu_limit, cur.cpu_limit) < g.change_threshold
-    )
-    mem_small = relative_change(res.memory_request, cur.memory_request) < g.change_threshold and (
-        relative_change(res.memory_limit, cur.memory_limit) < g.change_threshold
-    )
-    peak = float(inputs.usage.memory_peak.max()) if inputs.usage.times_s.size else 0.0
-    at_risk = bool(inputs.oom_events) or (cur.memory_limit is not None and cur.memory_limit <= peak)
-    grows = (res.memory_limit or 0.0) > (cur.memory_limit or np.inf)
-    if mem_small and at_risk and grows:
-        mem_small = False
-    if cpu_small:
-        res = replace(res, cpu_request=cur.cpu_request, cpu_limit=cur.cpu_limit)
-    if mem_small:
-        res = replace(res, memory_request=cur.memory_request, memory_limit=cur.memory_limit)
-    return res, cpu_small, mem_small

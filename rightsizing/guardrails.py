@@ -8,11 +8,12 @@ and never let a request exceed its limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from rightsizing.errors import InvalidSettingError
-from rightsizing.inputs import Resources
+from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.strategies.base import MIB
 
 
@@ -79,3 +80,52 @@ def relative_change(new: float | None, current: float | None) -> float:
     if new is None or current is None or current == 0:
         return float("inf")
     return abs(new - current) / current
+
+
+RISK_HEADROOM = 1.05
+
+
+def requests_within_limits(
+    res: Resources, capped: dict[str, bool], cpu_pin: float | None, mem_pin: float | None
+) -> Resources:
+    """A limit set by a pin or the quota wins (request lowered); otherwise the limit rises."""
+    out = res
+    for kind, req_attr, lim_attr, pin in (
+        ("cpu", "cpu_request", "cpu_limit", cpu_pin),
+        ("memory", "memory_request", "memory_limit", mem_pin),
+    ):
+        req, lim = getattr(out, req_attr), getattr(out, lim_attr)
+        if req is None or lim is None or req <= lim:
+            continue
+        if capped[kind] or pin is not None:
+            out = replace(out, **{req_attr: lim})
+        else:
+            out = replace(out, **{lim_attr: req})
+    return out
+
+
+def apply_threshold(
+    res: Resources, inputs: ContainerInputs, g: Guardrails
+) -> tuple[Resources, bool, bool]:
+    """Per resource: below the change threshold keeps the current request and limit."""
+    cur = inputs.current
+    cpu_small = relative_change(res.cpu_request, cur.cpu_request) < g.change_threshold and (
+        (res.cpu_limit is None) == (cur.cpu_limit is None)
+        and relative_change(res.cpu_limit, cur.cpu_limit) < g.change_threshold
+    )
+    mem_small = relative_change(res.memory_request, cur.memory_request) < g.change_threshold and (
+        relative_change(res.memory_limit, cur.memory_limit) < g.change_threshold
+    )
+    peak = float(inputs.usage.memory_peak.max()) if inputs.usage.times_s.size else 0.0
+    # an OOM kill, or less than 5% headroom left under the limit: memory is not compressible
+    at_risk = bool(inputs.oom_events) or (
+        cur.memory_limit is not None and cur.memory_limit <= peak * RISK_HEADROOM
+    )
+    grows = (res.memory_limit or 0.0) > (cur.memory_limit or math.inf)
+    if mem_small and at_risk and grows:
+        mem_small = False
+    if cpu_small:
+        res = replace(res, cpu_request=cur.cpu_request, cpu_limit=cur.cpu_limit)
+    if mem_small:
+        res = replace(res, memory_request=cur.memory_request, memory_limit=cur.memory_limit)
+    return res, cpu_small, mem_small

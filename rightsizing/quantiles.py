@@ -29,7 +29,7 @@ def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> floa
         raise ValueError("quantile of an empty series")
     if q >= 1.0:
         return float(values[weights > 0].max()) if np.any(weights > 0) else float(values.max())
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # ties share a value: stability is not needed
     cum = np.cumsum(weights[order])
     total = cum[-1]
     if total <= 0:

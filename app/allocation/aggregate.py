@@ -77,6 +77,10 @@ class Options:
     idle: str = "separate"  # separate | share
     shared: str = "weighted"  # even | weighted | none
     shared_namespaces: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    default_shared: frozenset[str] = frozenset()  # for clusters not in the configuration
+
+    def shared_in(self, cluster: str) -> frozenset[str]:
+        return self.shared_namespaces.get(cluster, self.default_shared)
 
 
 @dataclass
@@ -95,6 +99,7 @@ class Group:
     idle_cost: Decimal = ZERO
     shared_cost: Decimal = ZERO
     external_cost: Decimal = ZERO
+    external_by_service: dict[str, Decimal] = field(default_factory=dict)  # the "why"
 
     @property
     def total(self) -> Decimal:
@@ -153,7 +158,7 @@ def share_in_cluster(lines: list[Line], opts: Options) -> list[Line]:
         by_cluster[line.cluster].append(line)
     out: list[Line] = []
     for cluster, group in by_cluster.items():
-        shared_ns = opts.shared_namespaces.get(cluster, frozenset())
+        shared_ns = opts.shared_in(cluster)
         workloads = [g for g in group if g.category == "workload"]
         idle = [g for g in group if g.category == "idle"]
         overhead = [g for g in group if g.category == "overhead"]
@@ -228,8 +233,10 @@ def group_lines(
     aggregate: str,
     meta_of: Callable[[Line], WorkloadMeta | None],
     external: Mapping[str, Decimal],
+    external_detail: Mapping[str, Mapping[str, Decimal]] | None = None,
 ) -> list[Group]:
-    """Fold lines (and leftover external amounts by name) into groups, biggest first."""
+    """Fold lines (and leftover external amounts by name, with their AWS services) into
+    groups, biggest first."""
     groups: dict[str, Group] = {}
     for line in lines:
         name = line_key(line, aggregate, meta_of(line))
@@ -250,4 +257,6 @@ def group_lines(
     for name, amount in external.items():
         g = groups.get(name) or groups.setdefault(name, Group(name))
         g.external_cost += amount
+        for service, part in (external_detail or {}).get(name, {}).items():
+            g.external_by_service[service] = g.external_by_service.get(service, ZERO) + part
     return sorted(groups.values(), key=lambda g: (-g.total, g.name))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from app.allocation.aggregate import Options, validate_aggregate
 from app.allocation.errors import ParameterError
 from app.allocation.store import METRICS
@@ -38,28 +36,11 @@ def parse_options(
     shared = (shared or settings.pricing.shared_split).strip().lower()
     if shared not in {"even", "weighted", "none"}:
         raise ParameterError("shared", f"{shared!r} is not one of even, weighted, none")
-    names = list(settings.cost_tags)
-    shared_ns: Mapping[str, frozenset[str]] = {
-        c.name: frozenset(c.shared_namespaces) for c in settings.clusters
-    }
-    default_shared = frozenset(ClusterSetting(name="default").shared_namespaces)
     return Options(
-        aggregate=validate_aggregate(aggregate or "namespace", names),
+        aggregate=validate_aggregate(aggregate or "namespace", list(settings.cost_tags)),
         idle=idle,
         shared=shared,
-        shared_namespaces=_DefaultShared(shared_ns, default_shared),
+        shared_namespaces={c.name: frozenset(c.shared_namespaces) for c in settings.clusters},
+        # Clusters seen in the data but not configured use the configuration's default.
+        default_shared=frozenset(ClusterSetting(name="default").shared_namespaces),
     )
-
-
-class _DefaultShared(dict[str, frozenset[str]]):
-    """Clusters not in the configuration use the default shared namespaces."""
-
-    def __init__(self, known: Mapping[str, frozenset[str]], default: frozenset[str]) -> None:
-        super().__init__(known)
-        self.default = default
-
-    def __missing__(self, key: str) -> frozenset[str]:
-        return self.default
-
-    def get(self, key: str, default: frozenset[str] | None = None) -> frozenset[str]:  # type: ignore[override]
-        return self[key]

@@ -79,9 +79,10 @@ def load_lines(
 
 def load_external(
     session: Session, window: DayWindow, metric: str, dimension: str, *, by_day: bool
-) -> list[tuple[date | None, str, Decimal]]:
+) -> list[tuple[date | None, str, str, Decimal]]:
+    """(day or None, tag value, AWS service, amount) of one dimension's out-of-cluster rows."""
     e = AllocationExternal
-    keys: list[Any] = [e.value] + ([e.day] if by_day else [])
+    keys: list[Any] = [e.value, e.aws_service] + ([e.day] if by_day else [])
     stmt = (
         select(*keys, micros_sum(e.amount))
         .where(
@@ -93,7 +94,7 @@ def load_external(
         .group_by(*keys)
     )
     return [
-        (row[1] if by_day else None, row[0], from_micros(int(row[-1])))
+        (row[2] if by_day else None, row[0], row[1], from_micros(int(row[-1])))
         for row in session.execute(stmt)
     ]
 

@@ -39,11 +39,19 @@ def group_dict(g: Group) -> dict[str, Any]:
         "idleCost": money(g.idle_cost),
         "sharedCost": money(g.shared_cost),
         "externalCost": money(g.external_cost),
+        "externalCostByService": {
+            s: money(a) for s, a in sorted(g.external_by_service.items()) if a != 0
+        },
         "totalCost": money(g.total),
         "cpuEfficiency": _num(cpu_eff, 4),
         "ramEfficiency": _num(ram_eff, 4),
         "totalEfficiency": _num(total_eff, 4),
     }
+
+
+def _efficiency(g: Group) -> dict[str, float | None]:
+    cpu, ram, total = g.efficiency()
+    return {"cpu": _num(cpu, 4), "ram": _num(ram, 4), "total": _num(total, 4)}
 
 
 def reconciliation_dict(r: Reconciliation) -> dict[str, Any]:
@@ -85,6 +93,7 @@ def report_dict(report: AllocationReport) -> dict[str, Any]:
             {
                 "window": s.window.as_json(),
                 "items": [group_dict(g) for g in s.groups],
+                "efficiency": _efficiency(s.workloads),
                 "reconciliation": reconciliation_dict(s.reconciliation),
             }
             for s in report.steps

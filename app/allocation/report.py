@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.allocation.aggregate import (
+    EXTERNAL,
     Group,
     Line,
     Options,
@@ -57,6 +58,7 @@ class StepReport:
     window: DayWindow
     groups: list[Group]
     reconciliation: Reconciliation
+    workloads: Group  # every workload of the step together: the cluster-wide efficiency
 
 
 @dataclass
@@ -72,7 +74,7 @@ def _reconcile(
     days: list[AllocationDay],
     lines: list[Line],
     external: dict[str, Decimal],
-    shared_ns: Mapping[str, frozenset[str]],
+    opts: Options,
 ) -> Reconciliation:
     """The parts before any sharing, against the bill of the step's days."""
     seen = {d.day: d for d in days}
@@ -80,9 +82,7 @@ def _reconcile(
     for line in lines:
         if line.category == "idle":
             idle += line.own_cost
-        elif line.category == "overhead" or line.namespace in shared_ns.get(
-            line.cluster, frozenset()
-        ):
+        elif line.category == "overhead" or line.namespace in opts.shared_in(line.cluster):
             shared += line.own_cost
         else:
             workloads += line.own_cost
@@ -113,6 +113,23 @@ def _reconcile(
     return rec
 
 
+def _merge(groups: list[Group]) -> Group:
+    out = Group("all")
+    for g in groups:
+        for attr in (
+            "cpu_core_hours",
+            "cpu_request_core_hours",
+            "cpu_usage_core_hours",
+            "ram_gib_hours",
+            "ram_request_gib_hours",
+            "ram_usage_gib_hours",
+            "cpu_cost",
+            "ram_cost",
+        ):
+            setattr(out, attr, getattr(out, attr) + getattr(g, attr))
+    return out
+
+
 def build_report(
     session: Session,
     window: DayWindow,
@@ -120,7 +137,9 @@ def build_report(
     metric: str,
     opts: Options,
     cost_tag_names: list[str],
+    meta: Mapping[tuple[str, str, str, str], WorkloadMeta] | None = None,
 ) -> AllocationReport:
+    """The report for ``window``; ``meta`` (labels and cost tags) is loaded when not given."""
     steps = split_steps(window, step)
     by_day = step is not None
     dimension = opts.aggregate if opts.aggregate in cost_tag_names else "service"
@@ -131,7 +150,7 @@ def build_report(
         steps,
     )
     ext_rows = load_external(session, window, metric, dimension, by_day=by_day)
-    external = group_by_step([(d, (v, a)) for d, v, a in ext_rows], steps)
+    external = group_by_step([(d, (v, svc, a)) for d, v, svc, a in ext_rows], steps)
     days = load_days(session, window, metric)
     meta = (
         load_meta(session)
@@ -151,19 +170,35 @@ def build_report(
     for i, s in enumerate(steps):
         step_lines: list[Line] = lines.get(i, [])
         step_ext: dict[str, Decimal] = {}
-        for value, amount in external.get(i, []):
+        detail: dict[str, dict[str, Decimal]] = {}  # tag value -> AWS service -> amount
+        for value, service, amount in external.get(i, []):
             step_ext[value] = step_ext.get(value, ZERO) + amount
+            per = detail.setdefault(value, {})
+            per[service] = per.get(service, ZERO) + amount
         rec = _reconcile(
             s,
             [d for d in days if s.start <= d.day < s.end],
             step_lines,
             step_ext,
-            opts.shared_namespaces,
+            opts,
         )
         shared = share_in_cluster(step_lines, opts)
         if dimension == opts.aggregate:  # grouped by a cost tag: its own AWS tag view
             leftover = {(v or UNALLOCATED): a for v, a in step_ext.items()}
+            why = {(v or UNALLOCATED): d for v, d in detail.items()}
         else:
             leftover = attach_external(shared, step_ext, service_of)
-        out.append(StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover), rec))
+            carried = {service_of(w) for w in shared if w.category == "workload"}
+            why = {UNALLOCATED: detail.get("", {}), EXTERNAL: {}}
+            for value, per in detail.items():
+                if value and value not in carried:
+                    for service, amount in per.items():
+                        why[EXTERNAL][service] = why[EXTERNAL].get(service, ZERO) + amount
+        everything = group_lines(
+            [w for w in step_lines if w.category == "workload"], "cluster", meta_of, {}
+        )
+        total = everything[0] if len(everything) == 1 else _merge(everything)
+        out.append(
+            StepReport(s, group_lines(shared, opts.aggregate, meta_of, leftover, why), rec, total)
+        )
     return AllocationReport(window, metric, opts, out)

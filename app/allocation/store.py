@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.allocation.daily import DayAllocation, allocate_day
-from app.allocation.errors import ParameterError
+from app.allocation.errors import InputDataError, ParameterError
 from app.allocation.loading import load_bill_lines, load_cluster_inputs
 from app.allocation.models import AllocationDay, AllocationExternal, AllocationRow
 from app.settings import Settings
@@ -147,7 +147,13 @@ def allocate_days(
     for i in range(n):
         day = first_day + timedelta(days=i)
         with sessions() as session, session.begin():
-            result = compute_day(session, settings, day, metric)
+            try:
+                result = compute_day(session, settings, day, metric)
+            except ValueError as exc:  # stored inputs the arithmetic refuses (e.g. negative usage)
+                raise InputDataError(
+                    f"{day}: cannot allocate: {exc}; days before it are stored, "
+                    "this day and later ones are unchanged"
+                ) from exc
             summary.rows += store_day(session, result)
         summary.days += 1
         summary.statuses[result.status] += 1

@@ -21,11 +21,17 @@ SourceOption = Annotated[
 
 
 def _pick(collectors: list[Collector], source: str) -> Collector:
+    """An exact source name (``prometheus:tacos``) or a kind with one cluster (``prometheus``)."""
     by_name = {c.source: c for c in collectors}
-    if source not in by_name:
-        known = ", ".join(sorted(by_name)) or "none (configure clusters/aws in the config file)"
-        fail(f"unknown or unconfigured source {source!r}; configured sources: {known}")
-    return by_name[source]
+    if source in by_name:
+        return by_name[source]
+    matches = [c for name, c in by_name.items() if name.split(":", 1)[0] == source]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(sorted(by_name)) or "none (configure clusters/aws in the config file)"
+    if matches:
+        fail(f"{source!r} is ambiguous (several clusters); use one of: {known}")
+    fail(f"unknown or unconfigured source {source!r}; configured sources: {known}")
 
 
 def register(cli: typer.Typer) -> None:
@@ -37,7 +43,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Collect the last N hours from one source now (one transaction)."""
         with open_context(config) as ctx:
-            collector = _pick(build_collectors(ctx.settings), source)
+            collector = _pick(build_collectors(ctx.settings, ctx.sessions), source)
             end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
             result = run_collector(
                 ctx.sessions, collector, TimeWindow(end - timedelta(hours=hours), end)
@@ -61,7 +67,7 @@ def register(cli: typer.Typer) -> None:
         if t1 <= t0:
             fail(f"--to ({end}) must be after --from ({start})")
         with open_context(config) as ctx:
-            collector = _pick(build_collectors(ctx.settings), source)
+            collector = _pick(build_collectors(ctx.settings, ctx.sessions), source)
             columns = (
                 TextColumn("{task.description}"),
                 BarColumn(),

@@ -31,9 +31,9 @@ cli.add_typer(
 recommend_cmd.register(rightsizing_cmd.app)
 cli.add_typer(token_cmd.app, name="token", help="API tokens for the API and the browser.")
 serve_cmd.register(cli)
+collect_cmd.register(cli)
 register_allocation(cli)
 cli.add_typer(export_app, name="export", help="Export costs for finance tools (FOCUS).")
-collect_cmd.register(cli)
 
 
 def run() -> None:

@@ -7,6 +7,7 @@ adds a models module.
 from __future__ import annotations
 
 import app.allocation.models
+import app.budgets.models
 import app.db.models
 import app.recommendations.models
 import app.web.auth.models  # noqa: F401

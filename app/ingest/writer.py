@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -95,36 +95,41 @@ def write_batch(session: Session, batch: Batch, window: TimeWindow) -> int:
 
 
 def _write_nodes(session: Session, ids: dict[str, int], batch: Batch, window: TimeWindow) -> None:
+    """Upsert nodes, widening each node's [first_seen, last_seen] lifetime, never shrinking it."""
     if not batch.nodes:
         return
     existing = {
-        (cid, name): first
-        for cid, name, first in session.execute(
-            select(Node.cluster_id, Node.name, Node.first_seen).where(
+        (cid, name): (first, last)
+        for cid, name, first, last in session.execute(
+            select(Node.cluster_id, Node.name, Node.first_seen, Node.last_seen).where(
                 Node.cluster_id.in_(set(ids.values()))
             )
         )
     }
-    rows = []
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
     for n in batch.nodes:
-        seen = n.observed_at or window.end
         cid = ids[n.cluster]
-        first = existing.get((cid, n.name))
-        rows.append(
-            {
-                "cluster_id": cid,
-                "name": n.name,
-                "instance_type": n.instance_type,
-                "capacity_type": n.capacity_type,
-                "zone": n.zone,
-                "cpu_cores": n.cpu_cores,
-                "memory_bytes": n.memory_bytes,
-                "hourly_price": n.hourly_price,
-                "first_seen": min(first, window.start) if first else window.start,
-                "last_seen": seen,
-            }
-        )
-    upsert(session, Node, rows, ["cluster_id", "name"])
+        first = n.created_at or window.start
+        last = n.observed_at or window.end
+        known = existing.get((cid, n.name))
+        if known is not None:
+            first, last = min(first, known[0]), max(last, known[1])
+        prev = rows.get((cid, n.name))
+        if prev is not None:
+            first, last = min(first, prev["first_seen"]), max(last, prev["last_seen"])
+        rows[(cid, n.name)] = {
+            "cluster_id": cid,
+            "name": n.name,
+            "instance_type": n.instance_type,
+            "capacity_type": n.capacity_type,
+            "zone": n.zone,
+            "cpu_cores": n.cpu_cores,
+            "memory_bytes": n.memory_bytes,
+            "hourly_price": n.hourly_price,
+            "first_seen": first,
+            "last_seen": last,
+        }
+    upsert(session, Node, list(rows.values()), ["cluster_id", "name"])
 
 
 def _write_workloads(
@@ -160,9 +165,10 @@ def _write_workloads(
         )
     upsert(session, Workload, rows, ["cluster_id", "namespace", "kind", "name"])
     workload_ids = {k: v[0] for k, v in _existing_workloads(session, keys).items()}
+    latest_specs = _latest_specs(session, set(workload_ids.values()))
     for key, w in zip(keys, records, strict=True):
         for spec in w.containers:
-            _record_spec(session, workload_ids[key], spec, w.observed_at, window)
+            _record_spec(session, latest_specs, workload_ids[key], spec, w.observed_at, window)
 
 
 def _existing_workloads(
@@ -195,46 +201,52 @@ def _spec_values(spec: ContainerSpec) -> dict[str, Decimal | None]:
     }
 
 
+def _latest_specs(
+    session: Session, workload_ids: set[int]
+) -> dict[tuple[int, str], ContainerSpecVersion]:
+    """The newest spec version of every container of these workloads, in one query."""
+    latest: dict[tuple[int, str], ContainerSpecVersion] = {}
+    if not workload_ids:
+        return latest
+    rows = session.scalars(
+        select(ContainerSpecVersion)
+        .where(ContainerSpecVersion.workload_id.in_(workload_ids))
+        .order_by(ContainerSpecVersion.valid_from)
+    )
+    for v in rows:
+        latest[(v.workload_id, v.container)] = v
+    return latest
+
+
 def _record_spec(
-    session: Session, workload_id: int, spec: ContainerSpec, observed: datetime, window: TimeWindow
+    session: Session,
+    latest: dict[tuple[int, str], ContainerSpecVersion],
+    workload_id: int,
+    spec: ContainerSpec,
+    observed: datetime,
+    window: TimeWindow,
 ) -> None:
     """Keep the spec history: unchanged → nothing; changed → close current, open new."""
     values = _spec_values(spec)
-    current = session.scalars(
-        select(ContainerSpecVersion)
-        .where(
-            ContainerSpecVersion.workload_id == workload_id,
-            ContainerSpecVersion.container == spec.name,
-        )
-        .order_by(ContainerSpecVersion.valid_from.desc())
-        .limit(1)
-    ).first()
+    current = latest.get((workload_id, spec.name))
     if current is None:
         # First sighting: assume it was in force for the whole window being collected.
-        session.add(
-            ContainerSpecVersion(
-                workload_id=workload_id,
-                container=spec.name,
-                valid_from=min(window.start, observed),
-                valid_to=None,
-                **values,
-            )
+        version = ContainerSpecVersion(
+            workload_id=workload_id,
+            container=spec.name,
+            valid_from=min(window.start, observed),
+            valid_to=None,
+            **values,
         )
+        session.add(version)
+        latest[(workload_id, spec.name)] = version
         return
     now_values: dict[str, Any] = {k: getattr(current, k) for k in values}
     if now_values == values or observed <= current.valid_from:
         return
-    session.execute(
-        update(ContainerSpecVersion)
-        .where(ContainerSpecVersion.id == current.id)
-        .values(valid_to=observed)
+    current.valid_to = observed
+    version = ContainerSpecVersion(
+        workload_id=workload_id, container=spec.name, valid_from=observed, valid_to=None, **values
     )
-    session.add(
-        ContainerSpecVersion(
-            workload_id=workload_id,
-            container=spec.name,
-            valid_from=observed,
-            valid_to=None,
-            **values,
-        )
-    )
+    session.add(version)
+    latest[(workload_id, spec.name)] = version

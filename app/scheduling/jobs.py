@@ -48,7 +48,8 @@ def catch_up(ctx: AppContext, collector: Collector, now: datetime) -> list[RunRe
     results: list[RunResult] = []
     if start >= end:
         return results
-    for part in TimeWindow(start, end).split(MAX_WINDOW):
+    step = min(MAX_WINDOW, getattr(collector, "max_window", MAX_WINDOW))
+    for part in TimeWindow(start, end).split(step):
         result = run_collector(ctx.sessions, collector, part)
         results.append(result)
         if not result.ok:
@@ -61,6 +62,18 @@ def _collector_job(collector: Collector) -> Callable[[AppContext, datetime], Non
         catch_up(ctx, collector, now)
 
     return run
+
+
+def _allocation_job(ctx: AppContext, now: datetime) -> None:
+    from app.allocation.store import allocate_recent
+
+    allocate_recent(ctx.sessions, ctx.settings, now)
+
+
+def _budget_job(ctx: AppContext, now: datetime) -> None:
+    from app.budgets.job import run_budget_job
+
+    run_budget_job(ctx.sessions, ctx.settings, now)
 
 
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
@@ -76,9 +89,18 @@ def job_specs(ctx: AppContext, collectors: list[Collector] | None = None) -> lis
     s = ctx.settings.schedules
     schedule_of = {"prometheus": s.prometheus, "kubernetes": s.kubernetes, "aws_costs": s.aws_costs}
     specs = [
-        JobSpec(f"collect:{c.source}", schedule_of.get(c.source, s.prometheus), _collector_job(c))
-        for c in (collectors if collectors is not None else build_collectors(ctx.settings))
+        JobSpec(
+            f"collect:{c.source}",
+            schedule_of.get(c.source.split(":", 1)[0], s.prometheus),
+            _collector_job(c),
+        )
+        for c in (
+            collectors if collectors is not None else build_collectors(ctx.settings, ctx.sessions)
+        )
     ]
+    specs.append(JobSpec("allocation", s.allocation, _allocation_job))
+    if ctx.settings.budgets:
+        specs.append(JobSpec("budgets", s.budgets, _budget_job))
     specs.append(JobSpec("rightsizing", s.rightsizing, _rightsizing_job))
     return specs
 

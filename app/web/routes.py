@@ -3,7 +3,7 @@
 Access control is decided here, per router: only the health checks, static assets
 (the app's own CSS/JS, no data) and the login form are public. Every other router
 gets ``AUTH`` (any signed-in role may read); routes that export or change data add
-a stricter ``require(...)`` themselves. ``tests/integration/web/test_auth_coverage``
+a stricter ``require(...)`` themselves. ``tests/integration/web/test_auth.py``
 fails if a route is reachable without credentials.
 """
 

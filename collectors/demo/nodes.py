@@ -43,6 +43,7 @@ class NodeLife:
         return max(0, min(stop, self.end_hour) - max(first, self.first_hour))
 
     def record(self, cluster: str, start: datetime) -> NodeRecord:
+        """The node with its whole simulated lifetime (so any split of windows agrees)."""
         g = self.group
         return NodeRecord(
             cluster=cluster,
@@ -53,7 +54,8 @@ class NodeLife:
             cpu_cores=Decimal(g.cpu_cores),
             memory_bytes=Decimal(g.memory_gib * GIB),
             hourly_price=g.hourly_price,
-            observed_at=start + timedelta(hours=self.first_hour),
+            created_at=start + timedelta(hours=self.first_hour),
+            observed_at=start + timedelta(hours=self.end_hour),
         )
 
 

@@ -2,7 +2,13 @@
 
 from rightsizing.evaluation.families import FAMILIES, generate
 from rightsizing.evaluation.loader import LoadedUsage, load_usage_csv, parse_usage_csv
-from rightsizing.evaluation.replay import CURRENT, replay, replay_hindsight, replay_series
+from rightsizing.evaluation.replay import (
+    CURRENT,
+    replay,
+    replay_group,
+    replay_hindsight,
+    replay_series,
+)
 from rightsizing.evaluation.report import BarVerdict, bar_verdict, comparison_rows
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
@@ -20,6 +26,7 @@ __all__ = [
     "load_usage_csv",
     "parse_usage_csv",
     "replay",
+    "replay_group",
     "replay_hindsight",
     "replay_series",
 ]

@@ -2,7 +2,9 @@
 
 Columns: ``series_id,timestamp_s,cpu_cores,memory_bytes`` (header required, any
 order), optionally ``cpu_request,cpu_limit,memory_request,memory_limit`` (the
-current values; the first non-empty value of a series is used). The file may be
+current values; the first non-empty value of a series is used) and ``group`` (series
+with the same group, e.g. the pods of one container, share one request: each
+decision is made on their pooled samples). The file may be
 gzipped (detected by its magic bytes, not its name). A row with zero CPU *and*
 zero memory is a pod that did not exist (a scaled-to-zero export): it is dropped
 and counted, because zero-replica periods are not usage. Any other bad value is an
@@ -75,9 +77,10 @@ def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise UsageDataError(f"{name}:1: missing column(s) {', '.join(missing)}")
-    pos = {c: cols.index(c) for c in REQUIRED + OPTIONAL if c in cols}
+    pos = {c: cols.index(c) for c in (*REQUIRED, *OPTIONAL, "group") if c in cols}
     data: dict[str, tuple[list[float], list[float], list[float], list[int]]] = {}
     current: dict[str, dict[str, float]] = {}
+    groups: dict[str, str] = {}
     rows = dropped = 0
     for lineno, row in enumerate(reader, start=2):
         if not row or all(not c.strip() for c in row):
@@ -92,6 +95,8 @@ def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
         cpu = _number(row[pos["cpu_cores"]], "cpu_cores", where)
         mem = _number(row[pos["memory_bytes"]], "memory_bytes", where)
         rows += 1
+        if "group" in pos and sid not in groups:
+            groups[sid] = row[pos["group"]].strip()
         cur = current.setdefault(sid, {})
         for col in OPTIONAL:
             if col in pos and col not in cur and row[pos[col]].strip():
@@ -133,6 +138,7 @@ def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
                     cur.get("memory_limit"),
                 ),
                 resolution_s=step,
+                group=groups.get(sid, ""),
             )
         )
     return LoadedUsage(series, rows, dropped)

@@ -12,9 +12,10 @@ keeps the series' initial requests throughout.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rightsizing.engine import recommend
 from rightsizing.evaluation.scoring import Score, score_segment
@@ -48,17 +49,41 @@ def replay_series(
     guardrails: Guardrails | None = None,
 ) -> Score:
     """Score one series; ``strategy=None`` scores the current requests unchanged."""
+    return replay_group([series], strategy, window_days, step_days, guardrails)
+
+
+def replay_group(
+    members: Sequence[ReplaySeries],
+    strategy: Strategy | None,
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+    guardrails: Guardrails | None = None,
+) -> Score:
+    """Score the pods of one container together, as Kubernetes sizes them.
+
+    One request applies to every pod of a workload's container, so each decision is
+    made on the pooled samples of all members (pods) and scored on each of them; OOM
+    episodes of any member feed the next decision. The first member's current values
+    and autoscaler stand for the group.
+    """
     score = Score()
-    t = series.times_s
-    if t.size == 0:
+    members = [m for m in members if m.times_s.size]
+    if not members:
         return score
-    w = series.sample_weights
-    res = series.resolution_s
+    first = members[0]
+    t_all = np.concatenate([m.times_s for m in members])
+    order = np.argsort(t_all, kind="stable")
+    t = t_all[order]
+    cpu = np.concatenate([m.cpu for m in members])[order]
+    mem = np.concatenate([m.memory for m in members])[order]
+    w = np.concatenate([m.sample_weights for m in members])[order]
+    res = min(m.resolution_s for m in members)
     end = float(t[-1]) + res
     decision = float(t[0]) + window_days * DAY
-    applied: Resources = series.current
-    auto = series.autoscaler
+    applied: Resources = first.current
+    auto = first.autoscaler
     ooms: list[OomEvent] = []
+    key = first.group or first.series_id
     max_decisions = int(np.ceil((end - decision) / (step_days * DAY))) + 1
     for _ in range(max_decisions):
         if decision >= end:
@@ -68,15 +93,8 @@ def replay_series(
         if strategy is not None:
             score.decisions += 1
             inputs = ContainerInputs(
-                key=series.series_id,
-                usage=UsageHistory(
-                    t[lo:hi],
-                    series.cpu[lo:hi],
-                    series.memory[lo:hi],
-                    w[lo:hi],
-                    series.memory[lo:hi],
-                    res,
-                ),
+                key=key,
+                usage=UsageHistory(t[lo:hi], cpu[lo:hi], mem[lo:hi], w[lo:hi], mem[lo:hi], res),
                 current=applied,
                 autoscaler=auto,
                 oom_events=tuple(o for o in ooms if o.time_s >= decision - window_days * DAY),
@@ -93,20 +111,25 @@ def replay_series(
             else:
                 score.reasons[outcome.reason.value] = score.reasons.get(outcome.reason.value, 0) + 1
         seg_end = decision + step_days * DAY
-        s = slice(hi, int(np.searchsorted(t, seg_end, side="left")))
-        starts = score_segment(
-            score,
-            t[s],
-            series.cpu[s],
-            series.memory[s],
-            w[s],
-            applied.cpu_request,
-            applied.memory_request,
-            applied.memory_limit,
-            res,
-        )
-        if applied.memory_limit is not None:
-            ooms.extend(OomEvent(float(t[s][i]), applied.memory_limit) for i in starts)
+        for m in members:
+            mt = m.times_s
+            s = slice(
+                int(np.searchsorted(mt, decision, side="left")),
+                int(np.searchsorted(mt, seg_end, side="left")),
+            )
+            starts = score_segment(
+                score,
+                mt[s],
+                m.cpu[s],
+                m.memory[s],
+                m.sample_weights[s],
+                applied.cpu_request,
+                applied.memory_request,
+                applied.memory_limit,
+                m.resolution_s,
+            )
+            if applied.memory_limit is not None:
+                ooms.extend(OomEvent(float(mt[s][i]), applied.memory_limit) for i in starts)
         decision = seg_end
     return score
 
@@ -122,23 +145,37 @@ def replay(
     """Aggregate scores per strategy name over all series (plus ``current``)."""
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
+    groups: dict[str, list[ReplaySeries]] = {}
+    for one in series:
+        groups.setdefault(one.group or one.series_id, []).append(one)
     if include_current:
         out[CURRENT] = Score()
-        for one in series:
-            out[CURRENT].merge(replay_series(one, None, window_days, step_days, guardrails))
+        for members in groups.values():
+            out[CURRENT].merge(replay_group(members, None, window_days, step_days, guardrails))
     for strat in built:
         total = Score()
-        for one in series:
-            total.merge(replay_series(one, strat, window_days, step_days, guardrails))
+        for members in groups.values():
+            total.merge(replay_group(members, strat, window_days, step_days, guardrails))
         out[strat.name] = total
     return out
 
 
-def _segments(
-    series: Sequence[ReplaySeries], window_days: float, step_days: float
-) -> list[tuple[FloatArray, FloatArray]]:
-    """(sorted cpu, matching weights) of every scored week of every series."""
-    out: list[tuple[FloatArray, FloatArray]] = []
+@dataclass(frozen=True)
+class _Packed:
+    """Every scored week of every series, each sorted by CPU, packed end to end."""
+
+    v: FloatArray  # sorted usage
+    above: FloatArray  # weight strictly above each value within its week (at last of ties)
+    last: NDArray[np.bool_]  # last element of a run of equal values
+    seg: NDArray[np.int64]  # week index of each element
+    starts: NDArray[np.int64]
+    totals: FloatArray  # weight per week
+    usage: float
+
+
+def _pack(series: Sequence[ReplaySeries], window_days: float, step_days: float) -> _Packed | None:
+    vs: list[FloatArray] = []
+    ws: list[FloatArray] = []
     for one in series:
         t = one.times_s
         if t.size == 0:
@@ -152,25 +189,32 @@ def _segments(
             a = int(np.searchsorted(t, decision, side="left"))
             b = int(np.searchsorted(t, decision + step_days * DAY, side="left"))
             if b > a:
-                order = np.argsort(one.cpu[a:b], kind="stable")
-                out.append((one.cpu[a:b][order], w[a:b][order]))
+                order = np.argsort(one.cpu[a:b])
+                vs.append(one.cpu[a:b][order])
+                ws.append(w[a:b][order])
             decision += step_days * DAY
-    return out
+    if not vs:
+        return None
+    lengths = np.array([x.size for x in vs])
+    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    seg = np.repeat(np.arange(len(vs)), lengths)
+    v = np.concatenate(vs)
+    w = np.concatenate(ws)
+    cum = np.cumsum(w)
+    before = np.r_[0.0, cum[starts[1:] - 1]] if len(vs) > 1 else np.zeros(1)
+    totals = np.add.reduceat(w, starts)
+    above = totals[seg] - (cum - before[seg])
+    last = np.r_[(v[1:] != v[:-1]) | (seg[1:] != seg[:-1]), True]
+    return _Packed(v, above, last, seg, starts, totals, float((v * w).sum()))
 
 
-def _hindsight_at(segs: list[tuple[FloatArray, FloatArray]], k: float) -> Score:
-    score = Score()
-    for v, w in segs:
-        total = float(w.sum())
-        above = total - np.cumsum(w)  # weight strictly above v[i] (ties resolved below)
-        last_of_value = np.r_[v[1:] != v[:-1], True]
-        cost = np.where(last_of_value, v + k * above / total, np.inf)
-        r = float(v[int(np.argmin(cost))])
-        score.weight += total
-        score.cpu_request_sum += r * total
-        score.cpu_usage_sum += float((v * w).sum())
-        score.cpu_over_weight += float(w[v > r].sum())
-    return score
+def _hindsight_at(p: _Packed, k: float) -> tuple[float, float]:
+    """Request sum and over-provisioned weight when every week minimises r + k P(u > r)."""
+    cost = np.where(p.last, p.v + k * p.above / p.totals[p.seg], np.inf)
+    best = np.minimum.reduceat(cost, p.starts)
+    index = np.arange(p.v.size)
+    first = np.minimum.reduceat(np.where(cost == best[p.seg], index, p.v.size), p.starts)
+    return float((p.v[first] * p.totals).sum()), float(p.above[first].sum())
 
 
 def replay_hindsight(
@@ -179,25 +223,40 @@ def replay_hindsight(
     window_days: float = 7.0,
     step_days: float = 7.0,
 ) -> Score:
-    """A yardstick, not a strategy: every week's request chosen *knowing that week's usage*.
+    """A yardstick, not a strategy: a lower bound on the slack of *any* replay.
 
-    Among all constant weekly requests whose aggregate under-provisioned share is at
-    most ``under_share``, it finds (by a Lagrangian search: each week minimises
-    ``request + k x P(usage > request)`` for one common ``k``) the ones with the
-    least aggregate slack. No real strategy can do better than that at the same
-    risk, so when its slack is above 0.8 x the better baseline's, the bar is out of
-    reach on that data.
+    Whatever a strategy does, it holds one constant request per series per scored
+    week. Among all such plans whose aggregate under-provisioned share is at most
+    ``under_share``, even one chosen knowing the future, the request sum is at least
+    the Lagrangian dual bound ``min over plans of (requests + k x over-weight) -
+    k x under_share x weight`` for every ``k >= 0``; each week's inner minimum is
+    ``request + k x P(usage > request)`` over that week's own samples. The returned
+    score carries the best bound found (its ``cpu_slack`` is the least slack
+    possible at that risk). When it is above 0.8 x the better baseline's slack, no
+    strategy can meet the bar on that data.
     """
     if not 0.0 <= under_share < 1.0:
         raise ValueError("under_share must be within [0, 1)")
-    segs = _segments(series, window_days, step_days)
+    packed = _pack(series, window_days, step_days)
+    if packed is None:
+        return Score()
+    total_w = float(packed.totals.sum())
     lo, hi = -12.0, 8.0  # log10 of k in cores
-    best = _hindsight_at(segs, 10.0**hi)
-    for _ in range(50):
+    best_request = 0.0
+    for _ in range(60):
         mid = (lo + hi) / 2
-        sc = _hindsight_at(segs, 10.0**mid)
-        if sc.cpu_under_share <= under_share:
-            best, hi = sc, mid
+        k = 10.0**mid
+        requests, over = _hindsight_at(packed, k)
+        share = over / total_w
+        # Lagrangian dual bound on the request sum of any plan with share <= under_share
+        best_request = max(best_request, requests + k * total_w * (share - under_share))
+        if share <= under_share:
+            hi = mid
         else:
             lo = mid
-    return best
+    out = Score()
+    out.weight = total_w
+    out.cpu_usage_sum = packed.usage
+    out.cpu_request_sum = best_request
+    out.cpu_over_weight = under_share * total_w
+    return out

@@ -10,9 +10,12 @@ above the slack the bar asks for, the bar is out of reach on that data.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rightsizing.evaluation.replay import replay_hindsight
 from rightsizing.evaluation.scoring import Score
+from rightsizing.evaluation.series import ReplaySeries
 
 BASELINES = ("krr-simple", "vpa")
 
@@ -89,10 +92,26 @@ def bar_verdict(
     )
 
 
-def comparison_rows(scores: dict[str, Score]) -> list[dict[str, object]]:
+def comparison_rows(
+    scores: dict[str, Score],
+    series: Sequence[ReplaySeries] = (),
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+) -> list[dict[str, object]]:
+    """One row per strategy; with ``series``, also the hindsight bound at the row's own
+    under-provisioned share and the gap to it (how much slack better foresight could save).
+    """
     rows: list[dict[str, object]] = []
     for name, s in scores.items():
         row: dict[str, object] = {"strategy": name}
         row.update(s.as_dict())
+        if series:
+            bound = float("nan")
+            if not math.isnan(s.cpu_under_share) and s.cpu_under_share < 1.0:
+                bound = replay_hindsight(
+                    series, s.cpu_under_share, window_days, step_days
+                ).cpu_slack
+            row["hindsight_slack"] = bound
+            row["gap_to_hindsight"] = s.cpu_slack - bound
         rows.append(row)
     return rows

@@ -17,7 +17,8 @@ class ReplaySeries:
 
     ``weights`` is how many pods each sample stands for (1 for a single pod; the
     replica count for an HPA-scaled workload whose pods behave alike), so slack is
-    weighted by what is actually paid for.
+    weighted by what is actually paid for. Series with the same ``group`` (the pods of
+    one container) are recommended for together and scored each on its own.
     """
 
     series_id: str
@@ -29,6 +30,7 @@ class ReplaySeries:
     weights: FloatArray | None = None
     family: str = ""
     resolution_s: float = SAMPLE_SECONDS
+    group: str = ""  # series of one group (the pods of one container) share one request
 
     def __post_init__(self) -> None:
         n = self.times_s.size

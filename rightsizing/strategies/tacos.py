@@ -1,18 +1,30 @@
 """Our default strategy ("tacos"), chosen by replay against krr-simple and vpa.
 
-CPU: a high percentile of per-pod usage with recency weighting (recent days count
-more, so a level change is followed within a week) and a fast path upwards: the
-request never falls below the same percentile over the last ``recent_days``, so
-growth is covered at once while decreases are followed gradually. Throttling
-means observed usage was censored by the limit, so the request is raised by the
-throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio | equal).
+CPU (``cpu_mode="cost"``, the default): the request that minimises
+``request + K x P(usage > request)`` over per-pod usage with recency weighting
+(72 h half-life, so a level change is followed within a week), searched between the
+p80 and p99.9. A request costs its size every hour; an hour above it is charged
+``K = starvation_cores + starvation_mean_hours x mean usage`` cores: a fixed part
+(a starved pod hurts whatever its size) and a part proportional to the work the
+container does, so that the answer does not depend on the container's scale (with
+a fixed price in cores, a 16-core container would be sized near its p80). That
+spends the risk where it is cheap (tight containers are covered to their tail,
+rare bursts are not paid for all week) and is the same rule that gives the best
+plan in hindsight, applied to the past. ``cpu_mode="percentile"`` uses
+``cpu_percentile`` instead. Optionally the request never falls below the same
+estimate over the last ``recent_days`` (off by default: replays showed no gain).
+Throttling means observed usage was censored by the limit, so the request is raised
+by the throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio |
+equal).
 
 Memory: daily peaks, not samples (memory is not compressible: a short peak above
 the limit is an OOM kill). Request = highest daily peak of the window + buffer;
 a steady rise of daily peaks (a leak that no restart resets) is extrapolated over
 the next ``leak_horizon_days``; each OOM kill lifts the floor to
-max(memory x 1.2, memory + 100 MiB). Limit = request by default
-(``memory_limit_policy``: equal | ratio).
+max(memory x 1.2, memory + 100 MiB). The limit keeps the current limit/request
+ratio when both are set (the team's chosen burst headroom, as VPA does), else equals
+the request (``memory_limit_policy``: keep | equal | ratio), and is at least
+``memory_limit_floor_bytes`` (256 MiB; the limit only, so it reserves nothing).
 """
 
 from __future__ import annotations
@@ -51,7 +63,7 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     v = values[order]
     cum = np.cumsum(weights[order])
     cum = cum / cum[-1]
@@ -82,7 +94,8 @@ def leak_slope(peaks: FloatArray) -> tuple[float, float]:
 class TacosStrategy:
     name: ClassVar[str] = "tacos"
     cpu_mode: str = "cost"
-    starvation_cores: float = 10.0
+    starvation_cores: float = 3.0
+    starvation_mean_hours: float = 10.0
     cpu_percentile_min: float = 0.80
     cpu_percentile: float = 0.999
     half_life_hours: float = 72.0
@@ -96,7 +109,8 @@ class TacosStrategy:
     oom_min_bump_bytes: float = 100 * MIB
     oom_bump_ratio: float = 1.2
     cpu_limit_policy: str = "none"
-    memory_limit_policy: str = "equal"
+    memory_limit_policy: str = "keep"
+    memory_limit_floor_bytes: float = 256 * MIB
     limit_ratio: float = 2.0
 
     def __post_init__(self) -> None:
@@ -107,7 +121,11 @@ class TacosStrategy:
         check_range(self.name, "memory_buffer", self.memory_buffer, 0, 5)
         check_range(self.name, "memory_days", self.memory_days, 1, 60)
         check_range(self.name, "limit_ratio", self.limit_ratio, 1, 100)
+        check_range(
+            self.name, "memory_limit_floor_bytes", self.memory_limit_floor_bytes, 0, 2.0**50
+        )
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
+        check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
             self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
         )
@@ -115,8 +133,8 @@ class TacosStrategy:
             raise InvalidSettingError("tacos: cpu_mode must be cost|percentile")
         if self.cpu_limit_policy not in {"none", "ratio", "equal"}:
             raise InvalidSettingError("tacos: cpu_limit_policy must be none|ratio|equal")
-        if self.memory_limit_policy not in {"equal", "ratio"}:
-            raise InvalidSettingError("tacos: memory_limit_policy must be equal|ratio")
+        if self.memory_limit_policy not in {"keep", "equal", "ratio"}:
+            raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage
@@ -169,7 +187,7 @@ class TacosStrategy:
         cpu_limit: float | None = {"none": None, "equal": cpu, "ratio": cpu * self.limit_ratio}[
             self.cpu_limit_policy
         ]
-        mem_limit = memory if self.memory_limit_policy == "equal" else memory * self.limit_ratio
+        mem_limit = self._memory_limit(memory, inputs)
         return Proposal(
             Resources(
                 cpu_request=cpu, cpu_limit=cpu_limit, memory_request=memory, memory_limit=mem_limit
@@ -197,9 +215,36 @@ class TacosStrategy:
             )
             return cpu
         cpu, level = cost_optimal_request(
-            values, weights, self.starvation_cores, self.cpu_percentile_min, self.cpu_percentile
+            values,
+            weights,
+            self.starvation_cores
+            + self.starvation_mean_hours * float(np.average(values, weights=weights)),
+            self.cpu_percentile_min,
+            self.cpu_percentile,
         )
         evidence.append(
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
         )
         return cpu
+
+    def _memory_limit(self, memory: float, inputs: ContainerInputs) -> float:
+        """The limit by policy, never below ``memory_limit_floor_bytes``.
+
+        The floor is on the *limit* only: it costs no request (nothing is reserved) and
+        keeps a small container that meets an unseen peak from being OOM-killed, the
+        protection VPA gets from its 250 MiB floor on the request.
+        """
+        return max(self._memory_limit_by_policy(memory, inputs), self.memory_limit_floor_bytes)
+
+    def _memory_limit_by_policy(self, memory: float, inputs: ContainerInputs) -> float:
+        if self.memory_limit_policy == "ratio":
+            return memory * self.limit_ratio
+        cur = inputs.current
+        if (
+            self.memory_limit_policy == "keep"
+            and cur.memory_limit is not None
+            and cur.memory_request is not None
+            and cur.memory_request > 0
+        ):
+            return memory * max(cur.memory_limit / cur.memory_request, 1.0)
+        return memory

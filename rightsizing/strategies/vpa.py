@@ -88,7 +88,10 @@ class VpaStrategy:
         mem_p = mem_hist.percentile(self.memory_percentile)
         memory = max(mem_p * margin, self.memory_floor_bytes)
 
-        days = usage.points * 300.0 / DAY_S
+        # VPA's confidence: history length in days, capped by samples per day (points of
+        # rollups are counted in 5-minute samples, raw points at their own resolution)
+        step = 300.0 if usage.resolution_s >= 3600.0 else usage.resolution_s
+        days = usage.points * step / DAY_S
         confidence = min(days, usage.span_s / DAY_S)
         lower = cpu_hist.percentile(0.5) * margin * (1 + 0.001 / max(confidence, 1e-9)) ** -2
         upper = cpu_hist.percentile(0.95) * margin * (1 + 1.0 / max(confidence, 1e-9))

@@ -15,11 +15,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.allocation.aggregate import WorkloadMeta
 from app.allocation.cache import ResultCache
 from app.allocation.capacity import capacity_report
 from app.allocation.errors import ParameterError
 from app.allocation.options import parse_metric, parse_options
-from app.allocation.queries import data_version
+from app.allocation.queries import data_version, load_meta
 from app.allocation.render import report_csv, report_dict, worst_status
 from app.allocation.report import build_report
 from app.allocation.window import parse_step, parse_window
@@ -28,6 +29,7 @@ from app.web.deps import ContextDep, SessionDep
 
 router = APIRouter(tags=["allocation"])
 _CACHE: ResultCache[tuple[bytes, str]] = ResultCache(maxsize=128)
+_META: ResultCache[dict[tuple[str, str, str, str], WorkloadMeta]] = ResultCache(maxsize=4)
 
 
 def _today() -> Any:
@@ -56,9 +58,10 @@ def allocation(
         cost_metric = parse_metric(metric, settings)
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
+    version = data_version(session, win, cost_metric)
+    database = (ctx.settings.database_url, id(ctx.engine))
     key = (
-        ctx.settings.database_url,
-        id(ctx.engine),
+        *database,
         win,
         steps,
         cost_metric,
@@ -66,12 +69,16 @@ def allocation(
         opts.idle,
         opts.shared,
         format,
-        data_version(session, win, cost_metric),
+        version,
     )
     misses = _CACHE.misses
 
     def compute() -> tuple[bytes, str]:
-        report = build_report(session, win, steps, cost_metric, opts, list(settings.cost_tags))
+        # Labels and cost tags change only with the inventory (the version's last two parts).
+        meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
+        report = build_report(
+            session, win, steps, cost_metric, opts, list(settings.cost_tags), meta
+        )
         if format == "csv":
             return report_csv(report).encode(), worst_status(report)
         return json.dumps(report_dict(report)).encode(), worst_status(report)

@@ -19,14 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import CollectionRun, SourceWatermark
 from app.recommendations.service import latest_run
+from app.settings import Settings
 from app.web.deps import ContextDep
 
 router = APIRouter(tags=["health"])
 
 
 class DatabaseMetrics(Collector):
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings | None = None) -> None:
         self.sessions = sessions
+        self.settings = settings
 
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(UTC)
@@ -68,12 +70,30 @@ class DatabaseMetrics(Collector):
         yield runs
         yield last_ok
         yield saving
+        if self.settings is not None and self.settings.budgets:
+            yield self._budgets(now)
+
+    def _budgets(self, now: datetime) -> Metric:
+        """Spend over budget amount; alert rules fire on ``>= 1`` (manifests' PrometheusRule)."""
+        from app.budgets.job import budget_statuses
+
+        ratio = GaugeMetricFamily(
+            "finops_budget_spend_ratio",
+            "Spend (actual, or forecast for the period) divided by the budget amount.",
+            labels=["budget", "scope", "kind"],
+        )
+        assert self.settings is not None
+        with self.sessions() as s:
+            for st in budget_statuses(s, self.settings, now.date()):
+                ratio.add_metric([st.name, st.scope, "actual"], st.actual_ratio)
+                ratio.add_metric([st.name, st.scope, "forecast"], st.forecast_ratio)
+        return ratio
 
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(ctx: ContextDep) -> Response:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(DatabaseMetrics(ctx.sessions))
+    registry.register(DatabaseMetrics(ctx.sessions, ctx.settings))
     return Response(
         generate_latest(registry), media_type="text/plain; version=0.0.4; charset=utf-8"
     )

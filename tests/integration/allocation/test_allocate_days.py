@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.allocation.errors import ParameterError
+from app.allocation.errors import InputDataError, ParameterError
 from app.allocation.models import AllocationDay, AllocationExternal, AllocationRow
-from app.allocation.store import allocate_days
+from app.allocation.store import allocate_days, allocate_recent
 from app.settings import Settings
 from tests.integration.allocation.scenario import DAY, T_DAY, ingest, known_day, workload
 
@@ -100,3 +101,30 @@ def test_bad_ranges_are_refused_without_writing(sessions: sessionmaker[Session])
         allocate_days(sessions, SETTINGS, DAY, DAY, metric="BlendedCost")
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AllocationDay)) == 0
+
+
+def test_bad_stored_usage_stops_at_that_day_and_keeps_the_others(
+    sessions: sessionmaker[Session],
+) -> None:
+    ingest(sessions, *known_day())
+    nxt = DAY + timedelta(days=1)
+    batch, window = known_day(nxt)
+    batch.usage[5] = replace(batch.usage[5], cpu_avg=-1.0)  # a broken exporter
+    ingest(sessions, batch, window)
+    with pytest.raises(InputDataError, match=f"{nxt}: cannot allocate.*finite and >= 0"):
+        allocate_days(sessions, SETTINGS, DAY, nxt)
+    with sessions() as s:
+        assert [d.day for d in s.scalars(select(AllocationDay))] == [DAY]
+
+
+def test_the_scheduled_job_covers_the_days_cost_explorer_may_revise(
+    sessions: sessionmaker[Session],
+) -> None:
+    ingest(sessions, *known_day())
+    now = T_DAY + timedelta(days=2, hours=5)
+    summary = allocate_recent(sessions, SETTINGS, now)
+    # refetch_days (3) + 1 days before today, and today
+    assert summary.first_day == DAY - timedelta(days=2) and summary.last_day == DAY + timedelta(
+        days=2
+    )
+    assert summary.days == 5 and summary.statuses["reconciled"] == 1

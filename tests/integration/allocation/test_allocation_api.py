@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.allocation.store import allocate_days
+from app.context import AppContext
 from app.settings import Settings
-from tests.integration.allocation.scenario import DAY, ingest, known_day
+from app.web.app import create_app
+from tests.integration.allocation.scenario import DAY, T_DAY, ingest, known_day, workload
 
 WINDOW = "2026-11-02T00:00:00Z,2026-11-03T00:00:00Z"
 
@@ -52,10 +56,19 @@ def test_namespaces_add_up_to_the_bill(client: TestClient) -> None:
     assert near(c["tacos"], "10.542857")
     assert near(c["__idle__"], "15.857143")
     assert c["__external__"] == Decimal(46)  # RDS/S3 of services with no workload here
+    ext = next(i for i in body["steps"][0]["items"] if i["name"] == "__external__")
+    assert ext["externalCostByService"] == {
+        "Amazon Relational Database Service": "45.000000",
+        "Amazon Simple Storage Service": "1.000000",
+    }
     assert c["__unallocated__"] == Decimal("31.6")
     assert "kube-system" not in c
     item = next(i for i in body["steps"][0]["items"] if i["name"] == "tacos")
     assert item["cpuEfficiency"] == 0.5 and item["ramEfficiency"] == 2.0
+    # Cluster-wide: CPU (12 + 6) / (24 + 12) used; RAM (96 + 12) / (48 + 24) GiB-hours.
+    eff = body["steps"][0]["efficiency"]
+    assert eff["cpu"] == 0.5 and eff["ram"] == 1.5
+    assert 0.5 < eff["total"] < 1.5
 
 
 @pytest.mark.usefixtures("allocated")
@@ -68,10 +81,23 @@ def test_team_view_uses_the_team_tag_of_aws_resources(client: TestClient) -> Non
 
 @pytest.mark.usefixtures("allocated")
 def test_service_view_joins_out_of_cluster_costs(client: TestClient) -> None:
-    c = costs(get(client, aggregate="service"))
+    body = get(client, aggregate="service")
+    c = costs(body)
     assert near(c["gateway-api"], "10.542857")
     assert c["reservation-api"] == Decimal(31) and c["payment-sim-api"] == Decimal(15)
     assert sum(c.values()) == Decimal(104)
+    # ... and why: which AWS services the out-of-cluster dollars come from
+    why = {i["name"]: i["externalCostByService"] for i in body["steps"][0]["items"]}
+    assert why["reservation-api"] == {
+        "Amazon Relational Database Service": "30.000000",
+        "Amazon Simple Storage Service": "1.000000",
+    }
+    assert why["__unallocated__"] == {
+        "Amazon Elastic Compute Cloud - Compute": "20.000000",
+        "Amazon Relational Database Service": "5.000000",
+        "Amazon Simple Storage Service": "6.600000",
+    }
+    assert why["gateway-api"] == {}
 
 
 @pytest.mark.usefixtures("allocated")
@@ -184,3 +210,30 @@ def test_answers_are_reused_until_the_data_changes(
     after = client.get("/api/v1/allocation", params={"window": WINDOW})
     assert after.headers["X-Cache"] == "miss"
     assert after.json()["steps"][0]["reconciliation"]["billTotal"] == "208.000000"
+
+
+def test_a_relabelled_workload_moves_to_its_new_team(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    batch, window = known_day()
+    ingest(sessions, batch, window)
+    allocate_days(sessions, Settings(), DAY, DAY)
+    assert "checkout" in costs(get(client, aggregate="team"))
+    later = T_DAY + timedelta(hours=23)
+    moved = batch.__class__(workloads=[workload("gateway-api", later, "1", 2, team="payments")])
+    ingest(sessions, moved, window)
+    teams = costs(get(client, aggregate="team"))
+    assert "payments" in teams and near(teams["payments"], "10.542857")
+
+
+@pytest.mark.usefixtures("allocated")
+def test_configured_shared_namespaces_per_cluster(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    cfg = Settings(clusters=[{"name": "tacos", "shared_namespaces": []}])
+    ctx = AppContext(settings=cfg, engine=engine, sessions=sessions)
+    with TestClient(create_app(ctx)) as own:
+        c = costs(get(own))
+    # kube-system is an ordinary namespace here: it carries its share of the EKS fee
+    # (2.4 split 2.142857 : 6 by cost) instead of being spread onto tacos.
+    assert near(c["kube-system"], "2.774436") and near(c["tacos"], "7.768421")

@@ -153,3 +153,24 @@ def test_batch_with_two_observations_of_a_workload(sessions: sessionmaker[Sessio
     assert run_collector(sessions, TwoObservationsCollector(), window).ok  # idempotent
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ContainerSpecVersion)) == 2
+
+
+def test_node_lifetime_widens_across_windows(sessions: sessionmaker[Session]) -> None:
+    """Later windows extend last_seen; an earlier one extends first_seen; nothing shrinks."""
+    from dataclasses import replace
+
+    first = day_window()
+    second = day_window(first.end.date())
+
+    class NodeOnly(StaticCollector):
+        def collect(self, window: TimeWindow) -> Batch:
+            b = batch_for(window)
+            b.nodes = [replace(b.nodes[0], observed_at=window.end - timedelta(hours=1))]
+            return b
+
+    assert run_collector(sessions, NodeOnly(), second).ok
+    assert run_collector(sessions, NodeOnly(), first).ok
+    with sessions() as s:
+        node = s.scalars(select(Node)).one()
+    assert node.first_seen == first.start
+    assert node.last_seen == second.end - timedelta(hours=1)

@@ -89,14 +89,14 @@ def test_scheduler_registers_every_job_with_its_trigger(
 ) -> None:
     ctx = ctx_for(engine, sessions)
     specs = job_specs(ctx, [StaticCollector(source="prometheus")])
-    assert [s.name for s in specs] == ["collect:prometheus", "rightsizing"]
+    assert [s.name for s in specs] == ["collect:prometheus", "allocation", "rightsizing"]
     scheduler = build_scheduler(ctx, specs)
     scheduler.start(paused=True)
     try:
         runs = {r["job"]: r["next_run"] for r in next_runs(scheduler)}
     finally:
         scheduler.shutdown(wait=False)
-    assert set(runs) == {"collect:prometheus", "rightsizing"}
+    assert set(runs) == {"collect:prometheus", "allocation", "rightsizing"}
     rightsizing = datetime.fromisoformat(runs["rightsizing"])
     assert rightsizing.weekday() == 0  # Monday
     assert (rightsizing.hour, rightsizing.minute) == (6, 0)

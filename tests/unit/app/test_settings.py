@@ -81,6 +81,11 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("budgets:\n  - {amount: 5}\n", "budgets.0.name: missing"),
         ("cost_tags: {team: {label: team, aws_tag: Team}}\n", "a `service` cost tag is required"),
         ("server: {port: 70000}\n", "server.port: got 70000"),
+        (
+            "budgets:\n  - {name: b, amount: 5, scope: 'squad:x'}\n",
+            "budgets.0.scope: got 'squad:x'",
+        ),
+        ("budgets:\n  - {name: b, amount: 5, period: yearly}\n", "budgets.0.period: got 'yearly'"),
     ],
 )
 def test_bad_settings_name_key_value_and_expectation(

@@ -115,7 +115,8 @@ def test_daily_compute_cost_is_node_hours_times_price() -> None:
     assert nodes.daily_compute_cost(lives, 1) == Decimal("0.25") * 6 + Decimal("0.75") * 24
     assert nodes.daily_compute_cost(lives, 2) == 0
     record = lives[0].record("c", datetime(2026, 1, 1, tzinfo=UTC))
-    assert record.observed_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert record.created_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert record.observed_at == datetime(2026, 1, 2, 6, tzinfo=UTC)
     assert record.memory_bytes == Decimal(32 * 1024**3)
 
 

@@ -1,0 +1,1 @@
+"""Budgets and spend alerts: evaluate, record once (outbox), deliver to Slack."""

@@ -1,0 +1,40 @@
+"""Small builders for engine inputs with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rightsizing import ContainerInputs, Resources, UsageHistory
+
+DAY = 86400.0
+STEP = 300.0
+MIB = 2.0**20
+GIB = 2.0**30
+T0 = 1_704_067_200.0
+
+
+def times(days: float) -> np.ndarray:
+    return T0 + np.arange(int(days * DAY / STEP), dtype=np.float64) * STEP
+
+
+def cycle(values: list[float], n: int) -> np.ndarray:
+    """Repeat ``values`` to length ``n``: an exactly known distribution."""
+    return np.resize(np.asarray(values, dtype=np.float64), n)
+
+
+def inputs(
+    cpu: np.ndarray | float,
+    memory: np.ndarray | float = 512 * MIB,
+    days: float = 7.0,
+    current: Resources | None = None,
+    **kw: object,
+) -> ContainerInputs:
+    t = times(days)
+    c = np.full(t.size, cpu) if np.isscalar(cpu) else np.asarray(cpu, dtype=np.float64)
+    m = np.full(t.size, memory) if np.isscalar(memory) else np.asarray(memory, dtype=np.float64)
+    return ContainerInputs(
+        key="ns/deploy/app",
+        usage=UsageHistory.from_samples(t, c, m),
+        current=current or Resources(),
+        **kw,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,134 @@
+import gzip
+import json
+
+import numpy as np
+from typer.testing import CliRunner
+
+from app.cli.rightsizing_cmd import app
+from rightsizing.evaluation import generate
+
+runner = CliRunner()
+
+
+def _write_csv(path, series, gz=False):
+    lines = ["series_id,timestamp_s,cpu_cores,memory_bytes"]
+    for s in series:
+        for t, c, m in zip(s.times_s, s.cpu, s.memory, strict=True):
+            lines.append(f"{s.series_id},{t:.0f},{c:.6f},{m:.0f}")
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+
+def test_evaluate_csv_json_matches_the_library(tmp_path):
+    series = generate("steady", 3, 2, 15)
+    f = tmp_path / "usage.csv.gz"
+    _write_csv(f, series, gz=True)
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["series"] == 2
+    names = [row["strategy"] for row in doc["results"]]
+    assert names == ["current", "krr-simple", "vpa", "tacos"]
+    # no current requests in the CSV: the current baseline has nothing to score, and its
+    # slack is unknown (null in JSON, never NaN)
+    assert doc["results"][0]["scored_share"] == 0.0
+    assert doc["results"][0]["cpu_slack"] is None
+    assert "NaN" not in r.output
+    krr = doc["results"][1]
+    assert krr["decisions"] == 2 * 2  # 15 days: decisions at day 7 and day 14, per series
+    assert 0.0 < krr["cpu_slack"] < 1.0
+    assert doc["bar"]["strategy"] == "tacos"
+    assert isinstance(doc["bar"]["met"], bool)
+
+
+def test_evaluate_table_and_csv_formats(tmp_path):
+    f = tmp_path / "usage.csv"
+    _write_csv(f, generate("spiky", 1, 1, 15))
+    table = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--csv",
+            str(f),
+            "--strategy",
+            "krr-simple",
+            "--strategy",
+            "vpa",
+            "--strategy",
+            "tacos",
+        ],
+    )
+    assert table.exit_code == 0, table.output
+    for name in ("current", "krr-simple", "vpa", "tacos", "would-be OOM", "gap"):
+        assert name in table.output
+    assert "bar for tacos" in table.output
+    out = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = out.output.strip().splitlines()
+    assert rows[0].startswith("strategy,cpu_slack,cpu_under_share")
+    assert [r.split(",")[0] for r in rows[1:]] == ["current", "vpa"]
+
+
+def test_evaluate_generated_families():
+    r = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--family",
+            "leaking",
+            "--series",
+            "2",
+            "--days",
+            "15",
+            "--format",
+            "json",
+            "--no-guardrails",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["series"] == 2
+    assert doc["source"] == "families leaking seed 1"
+
+
+def test_evaluate_errors_are_clear(tmp_path):
+    missing = runner.invoke(app, ["evaluate", "--csv", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,x,1\n")
+    r = runner.invoke(app, ["evaluate", "--csv", str(bad)])
+    assert r.exit_code == 2
+    assert "bad.csv:2: cpu_cores is not a number" in r.output
+    r2 = runner.invoke(app, ["evaluate", "--family", "steady", "--strategy", "kubecost"])
+    assert r2.exit_code == 2
+    assert "unknown strategy kubecost" in r2.output
+    r3 = runner.invoke(app, ["evaluate"])
+    assert r3.exit_code == 2
+    assert "either --csv FILE or --family NAME" in r3.output
+    r4 = runner.invoke(app, ["evaluate", "--family", "cron"])
+    assert r4.exit_code == 2
+    assert "unknown family" in r4.output
+    assert np.isfinite(1.0)
+
+
+def test_strategy_settings_from_the_command_line():
+    args = ["evaluate", "--family", "spiky", "--series", "2", "--days", "15", "--format", "json"]
+    base = json.loads(runner.invoke(app, [*args, "--strategy", "tacos"]).output)
+    safer = runner.invoke(
+        app, [*args, "--strategy", "tacos", "--setting", "tacos.cpu_percentile_min=0.99"]
+    )
+    assert safer.exit_code == 0, safer.output
+    tacos = json.loads(safer.output)["results"][1]
+    # a higher floor on the searched percentile can only raise requests: less under, more slack
+    assert tacos["cpu_under_share"] <= base["results"][1]["cpu_under_share"]
+    assert tacos["cpu_slack"] >= base["results"][1]["cpu_slack"]
+    for bad, message in (
+        (["--setting", "tacos.nope=1"], "unknown setting"),
+        (["--setting", "tacos"], "expected STRATEGY.KEY=VALUE"),
+        (["--setting", "vpa.safety_margin=0.2"], "not evaluated: vpa"),
+        (["--setting", "tacos.starvation_cores=lots"], "must be a number"),
+    ):
+        r = runner.invoke(app, [*args, "--strategy", "tacos", *bad])
+        assert r.exit_code == 2, bad
+        assert message in r.output, (bad, r.output)

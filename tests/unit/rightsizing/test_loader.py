@@ -1,0 +1,103 @@
+import gzip
+
+import pytest
+
+from rightsizing import UsageDataError
+from rightsizing.evaluation import load_usage_csv, parse_usage_csv
+
+GOOD = """series_id,timestamp_s,cpu_cores,memory_bytes
+a,600,0.3,3000
+a,0,0.1,1000
+b,0,1.5,5000
+a,300,0.2,2000
+b,300,0,0
+"""
+
+
+def test_reads_sorts_and_groups(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text(GOOD)
+    loaded = load_usage_csv(f)
+    assert [s.series_id for s in loaded.series] == ["a", "b"]
+    a = loaded.series[0]
+    assert a.times_s.tolist() == [0, 300, 600]
+    assert a.cpu.tolist() == [0.1, 0.2, 0.3]
+    assert a.memory.tolist() == [1000, 2000, 3000]
+    assert a.resolution_s == 300
+    assert loaded.rows == 5
+    assert loaded.dropped_zero_rows == 1  # b at 300: zero replicas, not usage
+    assert loaded.series[1].cpu.tolist() == [1.5]
+
+
+def test_gzip_is_detected_by_content_not_name(tmp_path):
+    f = tmp_path / "usage.data"
+    f.write_bytes(gzip.compress(GOOD.encode()))
+    assert len(load_usage_csv(f).series) == 2
+
+
+def test_optional_current_columns_and_column_order(tmp_path):
+    text = "memory_bytes,cpu_request,series_id,timestamp_s,cpu_cores,memory_limit\n"
+    text += "100,,x,0,0.1,\n100,0.5,x,300,0.1,2048\n100,0.9,x,600,0.1,4096\n"
+    f = tmp_path / "u.csv"
+    f.write_text(text)
+    (s,) = load_usage_csv(f).series
+    assert s.current.cpu_request == 0.5  # first non-empty value
+    assert s.current.memory_limit == 2048
+    assert s.current.memory_request is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "empty file"),
+        ("series_id,timestamp_s,cpu_cores\n", "missing column\\(s\\) memory_bytes"),
+        ("series_id,timestamp_s,cpu_cores,memory_bytes\n", "no data rows"),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,0,abc,1\n",
+            ":2: cpu_cores is not a number",
+        ),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,0,1,1\na,300,-1,1\n",
+            ":3: cpu_cores must be",
+        ),
+        ("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,nan,1\n", "finite"),
+        ("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,1\n", "expected 4 fields, got 3"),
+        ("series_id,timestamp_s,cpu_cores,memory_bytes\n,0,1,1\n", "empty series_id"),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,0,1,1\nb,0,1,1\na,0,2,2\n",
+            ":4: series 'a' repeats timestamp 0 \\(first at line 2\\)",
+        ),
+    ],
+)
+def test_bad_files_fail_with_file_and_line(tmp_path, body, message):
+    f = tmp_path / "bad.csv"
+    f.write_text(body)
+    with pytest.raises(UsageDataError, match=message):
+        load_usage_csv(f)
+
+
+def test_unreadable_inputs(tmp_path):
+    with pytest.raises(UsageDataError, match="cannot read"):
+        load_usage_csv(tmp_path / "missing.csv")
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(gzip.compress(GOOD.encode())[:20])
+    with pytest.raises(UsageDataError, match="corrupt gzip"):
+        load_usage_csv(broken)
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(UsageDataError, match="not UTF-8"):
+        load_usage_csv(binary)
+
+
+def test_parse_from_lines_and_blank_lines_are_skipped():
+    loaded = parse_usage_csv([*GOOD.splitlines(keepends=True), "\n", ",,,\n"])
+    assert loaded.rows == 5
+
+
+def test_group_column_pools_pods_of_one_container(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text(
+        "series_id,group,timestamp_s,cpu_cores,memory_bytes\np1,api,0,1,5\np2,api,0,2,6\nx,,0,1,1\n"
+    )
+    loaded = load_usage_csv(f)
+    assert {s.series_id: s.group for s in loaded.series} == {"p1": "api", "p2": "api", "x": ""}

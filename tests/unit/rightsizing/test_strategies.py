@@ -1,0 +1,220 @@
+import numpy as np
+import pytest
+
+from rightsizing import (
+    Autoscaler,
+    InvalidSettingError,
+    NoRecommendation,
+    OomEvent,
+    Reason,
+    Resources,
+    UnknownStrategyError,
+    make_strategy,
+    strategy_names,
+)
+from rightsizing.results import Proposal
+
+from .builders import DAY, GIB, MIB, T0, cycle, inputs, times
+
+
+def propose(name: str, inp, **settings) -> Proposal:
+    out = make_strategy(name, settings).propose(inp)
+    assert isinstance(out, Proposal), out
+    return out
+
+
+# ---- krr-simple -------------------------------------------------------------
+
+
+def test_krr_simple_is_p95_cpu_no_limit_and_max_plus_15_percent_memory():
+    n = times(7).size  # 2016 samples = 21 x 96
+    cpu = cycle([k / 100 for k in range(1, 97)], n)
+    mem = cycle([100 * MIB, 300 * MIB, 200 * MIB], n)
+    p = propose("krr-simple", inputs(cpu, mem))
+    assert p.resources.cpu_request == pytest.approx(0.92)  # ceil(0.95 x 96) = 92nd value
+    assert p.resources.cpu_limit is None
+    assert p.resources.memory_request == pytest.approx(300 * MIB * 1.15)
+    assert p.resources.memory_limit == p.resources.memory_request
+
+
+def test_krr_simple_needs_100_points_and_skips_hpa_resources():
+    t_short = make_strategy("krr-simple").propose(inputs(0.5, days=0.3))  # 86 points
+    assert isinstance(t_short, NoRecommendation)
+    assert t_short.reason is Reason.INSUFFICIENT_DATA
+    cur = Resources(1.0, None, GIB, GIB)
+    hpa = Autoscaler("hpa", 2, 10, cpu_target_percent=70)
+    p = propose("krr-simple", inputs(0.5, current=cur, autoscaler=hpa))
+    assert p.resources.cpu_request == 1.0  # left as is
+    assert p.resources.memory_request == pytest.approx(512 * MIB * 1.15)
+    both = Autoscaler("hpa", 2, 10, cpu_target_percent=70, memory_target_percent=80)
+    out = make_strategy("krr-simple").propose(inputs(0.5, current=cur, autoscaler=both))
+    assert isinstance(out, NoRecommendation)
+    assert out.reason is Reason.UNSUPPORTED
+    allowed = propose("krr-simple", inputs(0.5, current=cur, autoscaler=hpa), allow_hpa=True)
+    assert allowed.resources.cpu_request == pytest.approx(0.5)
+
+
+# ---- vpa --------------------------------------------------------------------
+
+
+def test_vpa_cpu_is_bucket_end_of_p90_plus_margin():
+    p = propose("vpa", inputs(0.5, 600 * MIB, days=8))
+    # the bucket holding 0.5 ends less than one 5% step above it
+    assert 0.5 * 1.15 < p.resources.cpu_request <= (0.5 * 1.05 + 0.01) * 1.15
+    assert 600 * MIB * 1.15 < p.resources.memory_request <= (600 * MIB * 1.05 + 1e7) * 1.15
+    assert p.resources.cpu_limit is None
+    assert p.resources.memory_limit == p.resources.memory_request  # nothing known: limit = request
+
+
+def test_vpa_floors_and_limit_ratio():
+    p = propose("vpa", inputs(0.001, 10 * MIB, days=8))
+    assert p.resources.cpu_request == 0.025
+    assert p.resources.memory_request == 250 * MIB
+    cur = Resources(cpu_request=1.0, cpu_limit=2.0, memory_request=GIB, memory_limit=1.5 * GIB)
+    q = propose("vpa", inputs(0.5, 600 * MIB, days=8, current=cur))
+    assert q.resources.cpu_limit == pytest.approx(2 * q.resources.cpu_request)
+    assert q.resources.memory_limit == pytest.approx(1.5 * q.resources.memory_request)
+
+
+def test_vpa_oom_bumps_memory_and_decay_favours_recent_usage():
+    end = T0 + 8 * DAY
+    oom = OomEvent(end - 3600, 400 * MIB)
+    p = propose("vpa", inputs(0.2, 300 * MIB, days=8, oom_events=(oom,)))
+    assert p.resources.memory_request > 500 * MIB * 1.15  # max(400 + 100, 400 x 1.2) = 500 MiB
+    n = times(8).size
+    cpu = np.where(np.arange(n) < n - 288, 2.0, 0.2)  # 7 days at 2 cores, last day at 0.2
+    recent = propose("vpa", inputs(cpu, days=8))
+    # 24 h half-life: the old level still weighs ~1/2 + 1/4 + ..., so p90 stays high
+    assert recent.resources.cpu_request > 2.0
+    short = propose("vpa", inputs(cpu, days=8), half_life_hours=1)
+    assert short.resources.cpu_request < 0.3
+
+
+# ---- tacos ------------------------------------------------------------------
+
+
+def test_tacos_sizes_below_rare_bursts_where_krr_pays_for_them():
+    n = times(7).size
+    pattern = [0.2] * 94 + [2.0] * 6  # 6% of the time at 2 cores
+    cpu = cycle(pattern, n)
+    krr = propose("krr-simple", inputs(cpu))
+    tacos = propose("tacos", inputs(cpu))
+    assert krr.resources.cpu_request == 2.0
+    # K = 3 + 10 x mean 0.308 = 6.08 cores; 0.2 + 6.08 x 0.06 = 0.56 beats covering at 2.0
+    assert tacos.resources.cpu_request == 0.2
+
+
+def test_tacos_covers_the_whole_tail_of_a_small_container():
+    n = times(7).size
+    cpu = cycle([0.01] * 94 + [0.02] * 6, n)
+    tacos = propose("tacos", inputs(cpu))
+    assert tacos.resources.cpu_request == 0.02  # 0.02 < 0.01 + (3 + 0.1) x 0.06
+
+
+def test_tacos_starvation_price_scales_with_the_container():
+    n = times(7).size
+    uniform = cycle([k / 96 * 16 for k in range(1, 97)], n)  # 0.17..16 cores, evenly
+    big = propose("tacos", inputs(uniform))
+    # K = 3 + 10 x 8.08 = 84 cores > the 16-core spread: covering the tail pays
+    assert big.resources.cpu_request == 16.0
+    fixed = propose("tacos", inputs(uniform), starvation_cores=10, starvation_mean_hours=0)
+    # a fixed 10-core price is below the spread: the rule drops to its p80 floor
+    assert 0.79 * 16 <= fixed.resources.cpu_request <= 0.82 * 16
+    bursts = cycle([0.2] * 94 + [2.0] * 6, n)
+    small = propose("tacos", inputs(bursts)).resources.cpu_request
+    large = propose("tacos", inputs(bursts * 100)).resources.cpu_request
+    assert large == pytest.approx(100 * small)  # the same decision at any scale
+
+
+def test_tacos_percentile_mode_and_limit_policies():
+    n = times(7).size
+    cpu = cycle([k / 100 for k in range(1, 97)], n)
+    p = propose(
+        "tacos", inputs(cpu), cpu_mode="percentile", cpu_percentile=0.95, half_life_hours=10000
+    )
+    assert p.resources.cpu_request == pytest.approx(0.92, abs=0.011)
+    assert p.resources.cpu_limit is None
+    eq = propose("tacos", inputs(0.5), cpu_limit_policy="equal")
+    assert eq.resources.cpu_limit == eq.resources.cpu_request
+    ratio = propose(
+        "tacos", inputs(0.5), cpu_limit_policy="ratio", limit_ratio=3, memory_limit_policy="ratio"
+    )
+    assert ratio.resources.cpu_limit == pytest.approx(1.5)
+    assert ratio.resources.memory_limit == pytest.approx(3 * ratio.resources.memory_request)
+
+
+def test_tacos_keeps_the_teams_memory_burst_headroom():
+    cur = Resources(1.0, None, GIB, 2 * GIB)  # limit twice the request
+    keep = propose("tacos", inputs(0.5, 400 * MIB, current=cur))
+    assert keep.resources.memory_request == pytest.approx(400 * MIB * 1.15)
+    assert keep.resources.memory_limit == pytest.approx(2 * keep.resources.memory_request)
+    equal = propose("tacos", inputs(0.5, 400 * MIB, current=cur), memory_limit_policy="equal")
+    assert equal.resources.memory_limit == equal.resources.memory_request
+    unknown = propose("tacos", inputs(0.5, 400 * MIB))  # nothing to keep: limit = request
+    assert unknown.resources.memory_limit == unknown.resources.memory_request
+
+
+def test_tacos_extrapolates_a_leak_but_not_a_sawtooth():
+    t = times(7)
+    rate = 100 * MIB / DAY
+    leak = GIB + rate * (t - t[0])
+    p = propose("tacos", inputs(0.2, leak))
+    peak = float(leak.max())
+    assert p.resources.memory_request == pytest.approx((peak + 7 * 100 * MIB) * 1.15, rel=1e-6)
+    assert any("extrapolated" in n for n in p.notes)
+    saw = GIB + rate * ((t - t[0]) % DAY) * 5  # restarts daily: peaks flat
+    q = propose("tacos", inputs(0.2, saw))
+    assert q.resources.memory_request == pytest.approx(float(saw.max()) * 1.15)
+    assert q.resources.memory_limit == q.resources.memory_request
+
+
+def test_tacos_reacts_to_oom_and_throttling():
+    end = T0 + 7 * DAY
+    p = propose("tacos", inputs(0.5, 300 * MIB, oom_events=(OomEvent(end - DAY, 400 * MIB),)))
+    assert p.resources.memory_request == pytest.approx(500 * MIB)  # max(480, 500) MiB > 345 MiB
+    plain = propose("tacos", inputs(0.5))
+    throttled = propose("tacos", inputs(0.5, throttled_ratio=0.2))
+    assert throttled.resources.cpu_request == pytest.approx(plain.resources.cpu_request * 1.2)
+    assert any("throttled" in n for n in throttled.notes)
+
+
+# ---- registry and settings ------------------------------------------------------
+
+
+def test_registry_names_and_unknown_strategy():
+    assert strategy_names() == ["krr-simple", "vpa", "tacos"]
+    with pytest.raises(
+        UnknownStrategyError, match="unknown strategy 'kubecost'; choose one of krr-simple"
+    ):
+        make_strategy("kubecost")
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "message"),
+    [
+        ("tacos", {"nope": 1}, "unknown setting"),
+        ("tacos", {"starvation_cores": "lots"}, "must be a number"),
+        ("tacos", {"cpu_percentile": 2}, "within"),
+        ("tacos", {"cpu_limit_policy": "sometimes"}, "none|ratio|equal"),
+        ("tacos", {"cpu_mode": "magic"}, "cost|percentile"),
+        ("krr-simple", {"allow_hpa": "maybe"}, "true or false"),
+        ("vpa", {"half_life_hours": 0}, "within"),
+    ],
+)
+def test_bad_settings_are_rejected_with_the_setting_named(name, settings, message):
+    with pytest.raises(InvalidSettingError, match=message):
+        make_strategy(name, settings)
+
+
+def test_settings_are_converted_from_strings():
+    s = make_strategy("krr-simple", {"allow_hpa": "true", "history_days": "7"})
+    assert s.allow_hpa is True  # type: ignore[attr-defined]
+    assert s.history_days == 7.0  # type: ignore[attr-defined]
+
+
+def test_tacos_memory_limit_floor_protects_small_containers_for_free():
+    small = propose("tacos", inputs(0.05, 60 * MIB))
+    assert small.resources.memory_request == pytest.approx(60 * MIB * 1.15)  # request as usual
+    assert small.resources.memory_limit == 256 * MIB  # the limit has headroom
+    off = propose("tacos", inputs(0.05, 60 * MIB), memory_limit_floor_bytes=0)
+    assert off.resources.memory_limit == off.resources.memory_request
