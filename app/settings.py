@@ -174,6 +174,8 @@ class AuthSetting(_Strict):
     enabled: bool = True
     proxy_header: str | None = None  # e.g. X-Forwarded-Email from oauth2-proxy
     proxy_roles: dict[str, str] = Field(default_factory=dict)  # email or *@domain -> role
+    session_secret: SecretRef | None = None  # signs cookies; generated per database if unset
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
 
 class BudgetSetting(_Strict):

@@ -22,6 +22,8 @@ UNALLOCATED_COLOR = "#94a3b8"
 
 def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
+        # No plotly default template: it adds ~8 kB of JSON to every figure.
+        "template": "none",
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
         "colorway": PALETTE,
@@ -35,3 +37,18 @@ def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
+
+
+REQUEST_COLOR = "#0f172a"
+LIMIT_COLOR = "#dc2626"
+POSITIVE_COLOR = "#dc2626"  # spend going up
+NEGATIVE_COLOR = "#16a34a"  # spend going down
+
+
+def color_for(key: str, index: int) -> str:
+    """Stable colours: idle and unallocated always grey, the rest from the palette."""
+    if key == "__idle__":
+        return IDLE_COLOR
+    if key in ("__unallocated__", "__shared__"):
+        return UNALLOCATED_COLOR
+    return PALETTE[index % len(PALETTE)]

@@ -29,7 +29,7 @@ def requests_vs_usage(rows: Sequence[WorkloadRequestUsage]) -> go.Figure:
     fig.add_bar(
         name="CPU used, last-day average (cores)", x=labels, y=[r.used_cores for r in ordered]
     )
-    fig.update_layout(**base_layout("CPU requested vs used, last day"), barmode="group")
+    fig.update_layout(**base_layout("CPU requested vs used, last day", barmode="group"))
     fig.update_yaxes(title_text="cores")
     return fig
 

@@ -12,6 +12,7 @@ from app.cli import (
     recommend_cmd,
     rightsizing_cmd,
     serve_cmd,
+    token_cmd,
 )
 from app.cli.allocation_cmd import app as export_app
 from app.cli.allocation_cmd import register as register_allocation
@@ -30,6 +31,7 @@ cli.add_typer(
 )
 recommend_cmd.register(rightsizing_cmd.app)
 gitops_cmd.register(rightsizing_cmd.app)
+cli.add_typer(token_cmd.app, name="token", help="API tokens for the API and the browser.")
 serve_cmd.register(cli)
 collect_cmd.register(cli)
 register_allocation(cli)

@@ -9,4 +9,5 @@ from __future__ import annotations
 import app.allocation.models
 import app.budgets.models
 import app.db.models
-import app.recommendations.models  # noqa: F401
+import app.recommendations.models
+import app.web.auth.models  # noqa: F401

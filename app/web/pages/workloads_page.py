@@ -14,7 +14,7 @@ from dashboards.workloads import WorkloadRequestUsage, requests_vs_usage
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/workloads", response_class=HTMLResponse)
 def workloads_page(request: Request, session: SessionDep) -> HTMLResponse:
     views = list_workloads(session)
     rows = [
@@ -29,5 +29,5 @@ def workloads_page(request: Request, session: SessionDep) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "workloads.html",
-        page_context(request, "/", workloads=views, figure_json=figure_json),
+        page_context(request, "/workloads", workloads=views, figure_json=figure_json),
     )

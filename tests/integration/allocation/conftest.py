@@ -14,6 +14,8 @@ from app.web.app import create_app
 
 @pytest.fixture
 def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
-    ctx = AppContext(settings=Settings(pricing={"cpu_to_memory_cost_ratio": 3.0}), engine=engine, sessions=sessions)
+    # Access control is tested in tests/integration/web; these tests are about the numbers.
+    settings = Settings(auth={"enabled": False}, pricing={"cpu_to_memory_cost_ratio": 3.0})
+    ctx = AppContext(settings=settings, engine=engine, sessions=sessions)
     with TestClient(create_app(ctx)) as c:
         yield c
