@@ -1,6 +1,7 @@
 """Every router of the app, in one list (add a line when an area adds a router).
 
-Access control is decided here, per router: only the health checks, static assets
+Access control is decided here, per router: only the health checks, ``/metrics``
+(aggregates only, reachable only from Prometheus by NetworkPolicy), static assets
 (the app's own CSS/JS, no data) and the login form are public. Every other router
 gets ``AUTH`` (any signed-in role may read); routes that export or change data add
 a stricter ``require(...)`` themselves. ``tests/integration/web/test_auth.py``
@@ -44,8 +45,10 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(recommendations.router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(allocation_router, prefix="/api/v1", dependencies=AUTH)
     app.include_router(costs_router, prefix="/api/v1", dependencies=AUTH)
-    # Prometheus scrapes with a viewer token (scrape config `authorization: {credentials: ...}`).
-    app.include_router(metrics.router, dependencies=AUTH)
+    # /metrics is public like every Prometheus target: it holds aggregate figures only
+    # (run counts, watermarks, budget ratios), and the finops NetworkPolicy admits only
+    # Prometheus to the pod. Everything with names or money per workload needs auth.
+    app.include_router(metrics.router)
     # Pages.
     for page in (
         overview_page,

@@ -233,6 +233,7 @@ def test_configured_shared_namespaces_per_cluster(
     cfg = Settings(
         clusters=[{"name": "tacos", "shared_namespaces": []}],
         pricing={"cpu_to_memory_cost_ratio": 3.0},
+        auth={"enabled": False},
     )
     ctx = AppContext(settings=cfg, engine=engine, sessions=sessions)
     with TestClient(create_app(ctx)) as own:

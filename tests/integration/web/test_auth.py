@@ -19,7 +19,7 @@ from app.web.auth.roles import Role
 from app.web.auth.tokens import create_token, digest, revoke_token
 from tests.integration.web.conftest import AppFactory, bearer, csrf_from
 
-PUBLIC = {"/healthz", "/readyz", "/login", "/static/plotly.min.js", "/static/{name}"}
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/login", "/static/plotly.min.js", "/static/{name}"}
 
 
 def test_every_route_but_health_static_and_login_needs_credentials(client: TestClient) -> None:
