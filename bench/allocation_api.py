@@ -117,6 +117,7 @@ def main() -> None:
             **os.environ,
             "FINOPS_DATABASE_URL": url,
             "FINOPS_SCHEDULER_ENABLED": "false",
+            "FINOPS_AUTH__ENABLED": "false",  # measures the allocation path, as before auth
             "PYTHONPATH": os.getcwd(),
         }
         env.pop("FINOPS_CONFIG", None)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import data_generation
 from app.allocation.daily import DayAllocation, allocate_day
 from app.allocation.errors import InputDataError, ParameterError
 from app.allocation.loading import load_bill_lines, load_cluster_inputs
@@ -155,6 +156,7 @@ def allocate_days(
                     "this day and later ones are unchanged"
                 ) from exc
             summary.rows += store_day(session, result)
+        data_generation.bump()  # after the commit: caches see the new day at once
         summary.days += 1
         summary.statuses[result.status] += 1
     summary.seconds = time.perf_counter() - t0

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import data_generation
 from app.db.models import CollectionRun, SourceWatermark
 from app.ingest.upsert import upsert
 from app.ingest.writer import write_batch
@@ -66,6 +67,7 @@ def run_collector(
             rows = write_batch(session, batch, window)
             _record_run(session, collector.source, window, started, t0, rows, requests, None)
             _advance_watermark(session, collector.source, window.end)
+        data_generation.bump()
     except Exception as exc:  # noqa: BLE001 - any failure becomes a failed run row
         error = _describe(exc)[:_MAX_ERROR_CHARS]
         log.error(

@@ -9,12 +9,16 @@ Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app import data_generation
 from app.allocation.aggregate import WorkloadMeta
 from app.allocation.cache import ResultCache
 from app.allocation.capacity import capacity_report
@@ -34,6 +38,38 @@ _META: ResultCache[dict[tuple[str, str, str, str], WorkloadMeta]] = ResultCache(
 
 def _today() -> Any:
     return datetime.now(UTC).date()
+
+
+class _ShortLived:
+    """Remember a data version for a second or two.
+
+    Data changes at most a few times an hour (ingest, the allocation job), while a
+    dashboard or an export loop asks many times a second: checking the version once
+    per ``ttl`` instead of on every request keeps cache hits free of database round
+    trips. Writes made by this process bump ``data_generation`` (part of the key), so
+    they show at once; another replica's writes show within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._data: dict[Any, tuple[float, tuple[object, ...]]] = {}
+
+    def get(self, key: Any, compute: Callable[[], tuple[object, ...]]) -> tuple[object, ...]:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and now - hit[0] < self.ttl:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._data) > 1024:
+                self._data.clear()
+            self._data[key] = (now, value)
+        return value
+
+
+_VERSIONS = _ShortLived()
 
 
 @router.get("/allocation", response_model=None)
@@ -58,8 +94,11 @@ def allocation(
         cost_metric = parse_metric(metric, settings)
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
-    version = data_version(session, win, cost_metric)
     database = (ctx.settings.database_url, id(ctx.engine))
+    version = _VERSIONS.get(
+        (*database, data_generation.current(), win, cost_metric),
+        lambda: data_version(session, win, cost_metric),
+    )
     key = (
         *database,
         win,
