@@ -12,6 +12,7 @@ Concurrent misses on one key compute once (the others wait for that result).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -57,3 +58,33 @@ class ResultCache(Generic[T]):
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+class ShortLived(Generic[T]):
+    """Remember a value for ``ttl`` seconds.
+
+    Data changes at most a few times an hour (ingest, the allocation job) while pages
+    and the API are asked many times a second: checking the data's version once per
+    ``ttl`` instead of on every request keeps cache hits free of database round trips.
+    Callers put ``app.data_generation.current()`` in the key, so writes made by this
+    process show at once; another replica's writes show within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0, maxsize: int = 1024) -> None:
+        self.ttl = ttl
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._data: dict[Hashable, tuple[float, T]] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and now - hit[0] < self.ttl:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._data) >= self.maxsize:
+                self._data.clear()
+            self._data[key] = (now, value)
+        return value

@@ -9,9 +9,6 @@ Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +17,7 @@ from fastapi.responses import Response
 
 from app import data_generation
 from app.allocation.aggregate import WorkloadMeta
-from app.allocation.cache import ResultCache
+from app.allocation.cache import ResultCache, ShortLived
 from app.allocation.capacity import capacity_report
 from app.allocation.errors import ParameterError
 from app.allocation.options import parse_metric, parse_options
@@ -40,36 +37,8 @@ def _today() -> Any:
     return datetime.now(UTC).date()
 
 
-class _ShortLived:
-    """Remember a data version for a second or two.
-
-    Data changes at most a few times an hour (ingest, the allocation job), while a
-    dashboard or an export loop asks many times a second: checking the version once
-    per ``ttl`` instead of on every request keeps cache hits free of database round
-    trips. Writes made by this process bump ``data_generation`` (part of the key), so
-    they show at once; another replica's writes show within ``ttl`` seconds.
-    """
-
-    def __init__(self, ttl: float = 2.0) -> None:
-        self.ttl = ttl
-        self._lock = threading.Lock()
-        self._data: dict[Any, tuple[float, tuple[object, ...]]] = {}
-
-    def get(self, key: Any, compute: Callable[[], tuple[object, ...]]) -> tuple[object, ...]:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._data) > 1024:
-                self._data.clear()
-            self._data[key] = (now, value)
-        return value
-
-
-_VERSIONS = _ShortLived()
+# The data version, checked at most every 2 s (see ShortLived).
+_VERSIONS: ShortLived[tuple[object, ...]] = ShortLived(ttl=2.0)
 
 
 @router.get("/allocation", response_model=None)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.allocation.cache import ResultCache
+from app import data_generation
+from app.allocation.cache import ResultCache, ShortLived
 from app.context import AppContext
 from app.db.models import UsageHour
 from app.queries.finance import month_end_forecast, month_of, parse_window, share, top_movers
@@ -39,6 +41,9 @@ WINDOWS = ("7d", "14d", "30d", "90d", "mtd", "lastmonth")
 CHART_GROUPS = 8
 # Computed views by (window, as-of day, metric, data version): see app.queries.versions.
 _VIEWS: ResultCache[dict[str, object]] = ResultCache(maxsize=64)
+# The data state (last cost day, freshness, version) for at most 2 s: writes made by
+# this process bump the data generation in the key and show at once.
+_STATE: ShortLived[tuple[Any, ...]] = ShortLived(ttl=2.0)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -46,13 +51,10 @@ def overview_page(
     request: Request, session: SessionDep, ctx: ContextDep, window: str = "30d"
 ) -> HTMLResponse:
     settings = ctx.settings
-    as_of = last_cost_day(session, settings)
-    now = utcnow()
-    freshness = {
-        "last_cost_day": as_of,
-        "last_usage_hour": session.scalar(select(func.max(UsageHour.hour))),
-        "stale_sources": [s.source for s in source_statuses(session, now) if s.stale],
-    }
+    as_of, freshness, version = _STATE.get(
+        (settings.database_url, id(ctx.engine), data_generation.current()),
+        lambda: _data_state(session, ctx),
+    )
     values: dict[str, object] = {"freshness": freshness, "window": window, "windows": WINDOWS}
     if as_of is not None:
         key = (
@@ -60,12 +62,23 @@ def overview_page(
             window,
             as_of,
             ctx.settings.aws.cost_metric,
-            spend_version(session),
+            version,
         )
         values.update(_VIEWS.get_or_compute(key, lambda: _spend_views(session, ctx, as_of, window)))
     return templates.TemplateResponse(
         request, "overview.html", page_context(request, "/", **values)
     )
+
+
+def _data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
+    """What the page needs to know about the data before it can use its cached views."""
+    as_of = last_cost_day(session, ctx.settings)
+    freshness = {
+        "last_cost_day": as_of,
+        "last_usage_hour": session.scalar(select(func.max(UsageHour.hour))),
+        "stale_sources": [s.source for s in source_statuses(session, utcnow()) if s.stale],
+    }
+    return as_of, freshness, spend_version(session)
 
 
 def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) -> dict[str, object]:

@@ -1,14 +1,14 @@
-"""The allocation API's short-lived version memo: reused within its TTL, refreshed after."""
+"""The short-lived data-state memo of the pages and the API: reused within its TTL, refreshed after."""
 
 from __future__ import annotations
 
 import time
 
-from app.web.api.allocation import _ShortLived
+from app.allocation.cache import ShortLived
 
 
 def test_version_is_reused_within_ttl_and_refreshed_after() -> None:
-    memo = _ShortLived(ttl=0.2)
+    memo: ShortLived[tuple[object, ...]] = ShortLived(ttl=0.2)
     calls: list[int] = []
 
     def compute() -> tuple[object, ...]:
