@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.session import make_session_factory
+from app.db.session import make_engine, make_session_factory
 from tests.support.components import require
 from tests.support.databases import (
     create_pg_database,
@@ -58,6 +58,24 @@ def engine(
     empty_tables(eng)
     yield eng
     empty_tables(eng)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """An empty, unmigrated database on each backend (for migration tests)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('blank') / 'blank.db'}")
+        yield eng
+        eng.dispose()
+        return
+    require(postgres_available(), "PostgreSQL not reachable at 127.0.0.1:5432")
+    url, name = create_pg_database()
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+    drop_pg_database(name)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ with data already in the 0001 tables kept, and no drift from the models."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -15,28 +14,13 @@ from sqlalchemy import Engine, inspect, text
 import app.db.registry  # noqa: F401
 from app.db.migrate import current_revision, downgrade, upgrade
 from app.db.models import Base
-from app.db.session import make_engine
-from tests.support.components import require
-from tests.support.databases import create_pg_database, drop_pg_database, postgres_available
 
 TABLES = {"allocation_days", "allocation_items", "allocation_external"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def blank(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('m2') / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    require(postgres_available(), "PostgreSQL not reachable at 127.0.0.1:5432")
-    url, name = create_pg_database()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_pg_database(name)
+@pytest.fixture
+def blank(blank_engine: Engine) -> Engine:
+    return blank_engine
 
 
 def test_0002_up_down_up_keeps_existing_data(blank: Engine) -> None:

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import Engine, inspect
 
 import app.db.registry  # noqa: F401
 from app.db.migrate import current_revision, downgrade, head_revision, is_current, upgrade
 from app.db.models import Base
-from app.db.session import make_engine
-from tests.support.components import require
-from tests.support.databases import create_pg_database, drop_pg_database, postgres_available
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def blank_engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('mig') / 'm.db'}")
-        yield engine
-        engine.dispose()
-        return
-    require(postgres_available(), "PostgreSQL not reachable at 127.0.0.1:5432")
-    url, name = create_pg_database()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_pg_database(name)
 
 
 def test_upgrade_creates_every_model_table_and_downgrade_removes_them(blank_engine: Engine) -> None:
