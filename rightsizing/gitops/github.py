@@ -88,24 +88,11 @@ class GitHubProvider:
 
     def find_open(self, head: str, base: str | None = None) -> PullRequest | None:
         what = "pull request search"
-        url: str | None = f"{self.repo_path}/pulls"
-        params: dict[str, str] | None = {
-            "state": "open",
-            "head": f"{self.owner}:{head}",
-            "per_page": "100",
-        }
-        for _ in range(MAX_PAGES):
-            if url is None:
-                return None
-            resp = self._rest.request("GET", url, what, params=params)
-            data = self._rest.json(resp, what)
-            if not isinstance(data, list):
-                raise ServerError(f"GitHub {what}: expected a list")
-            for item in data:
-                pr = self._pr(item, what)
-                if pr.head == head and (base is None or pr.base == base):
-                    return pr
-            url, params = self._rest.next_page(resp), None
+        params = {"state": "open", "head": f"{self.owner}:{head}", "per_page": "100"}
+        for item in self._rest.list_items(f"{self.repo_path}/pulls", what, params, MAX_PAGES):
+            pr = self._pr(item, what)
+            if pr.head == head and (base is None or pr.base == base):
+                return pr
         return None
 
     def create(self, head: str, base: str, title: str, body: str) -> PullRequest:

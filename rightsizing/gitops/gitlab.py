@@ -98,25 +98,18 @@ class GitLabProvider:
 
     def find_open(self, head: str, base: str | None = None) -> PullRequest | None:
         what = "merge request search"
-        url: str | None = f"{self.project_path}/merge_requests"
-        params: dict[str, str] | None = {
+        params = {
             "state": "opened",
             "source_branch": head,
             "per_page": "100",
             **({"target_branch": base} if base else {}),
         }
-        for _ in range(MAX_PAGES):
-            if url is None:
-                return None
-            resp = self._rest.request("GET", url, what, params=params)
-            data = self._rest.json(resp, what)
-            if not isinstance(data, list):
-                raise ServerError(f"GitLab {what}: expected a list")
-            for item in data:
-                mr = self._mr(item, what)
-                if mr.head == head and (base is None or mr.base == base):
-                    return mr
-            url, params = self._rest.next_page(resp), None
+        for item in self._rest.list_items(
+            f"{self.project_path}/merge_requests", what, params, MAX_PAGES
+        ):
+            mr = self._mr(item, what)
+            if mr.head == head and (base is None or mr.base == base):
+                return mr
         return None
 
     def create(

@@ -9,6 +9,7 @@ name the forge, the call, the path and the forge's own explanation, never the to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -120,6 +121,23 @@ class RestClient:
             raise ServerError(
                 f"{self.forge} {what}: the answer is not JSON", resp.status_code
             ) from None
+
+    def list_items(
+        self, path: str, what: str, params: dict[str, str], max_pages: int = 20
+    ) -> Iterator[Any]:
+        """Every item of a paginated list answer, following ``Link: rel="next"``
+        (only within our base URL) for at most ``max_pages`` pages."""
+        url: str | None = path
+        page_params: dict[str, str] | None = params
+        for _ in range(max_pages):
+            if url is None:
+                return
+            resp = self.request("GET", url, what, params=page_params)
+            data = self.json(resp, what)
+            if not isinstance(data, list):
+                raise ServerError(f"{self.forge} {what}: expected a list", resp.status_code)
+            yield from data
+            url, page_params = self.next_page(resp), None
 
     def next_page(self, resp: httpx.Response) -> str | None:
         m = _NEXT.search(resp.headers.get("link", ""))
