@@ -168,6 +168,8 @@ class ServerSetting(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
+    # Web worker processes; the scheduler stays in the parent process (one per replica).
+    workers: int = Field(default=1, ge=1, le=64)
 
 
 class AuthSetting(_Strict):

@@ -20,6 +20,28 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+def _compute_and_store(
+    lock: threading.Lock,
+    inflight: dict[Hashable, threading.Lock],
+    key: Hashable,
+    compute: Callable[[], T],
+    store: Callable[[Hashable, T], None],
+) -> T:
+    """Run one caller's computation; store the value and release the key together, so
+    that no caller arrives between the two and computes again. A failure stores
+    nothing and releases the key, so the next caller retries."""
+    try:
+        value = compute()
+    except BaseException:
+        with lock:
+            inflight.pop(key, None)
+        raise
+    with lock:
+        store(key, value)
+        inflight.pop(key, None)
+    return value
+
+
 class ResultCache(Generic[T]):
     def __init__(self, maxsize: int = 128) -> None:
         if maxsize < 1:
@@ -30,6 +52,15 @@ class ResultCache(Generic[T]):
         self._inflight: dict[Hashable, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
+
+    def peek(self, key: Hashable) -> T | None:
+        """The cached value, counted as a hit, or ``None`` without computing anything."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+        return None
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
@@ -44,16 +75,12 @@ class ResultCache(Generic[T]):
                     self.hits += 1
                     return self._data[key]
                 self.misses += 1
-            try:
-                value = compute()
-            finally:
-                with self._lock:
-                    self._inflight.pop(key, None)
-            with self._lock:
-                self._data[key] = value
-                while len(self._data) > self.maxsize:
-                    self._data.popitem(last=False)
-            return value
+            return _compute_and_store(self._lock, self._inflight, key, compute, self._store)
+
+    def _store(self, key: Hashable, value: T) -> None:
+        self._data[key] = value
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
@@ -67,24 +94,53 @@ class ShortLived(Generic[T]):
     and the API are asked many times a second: checking the data's version once per
     ``ttl`` instead of on every request keeps cache hits free of database round trips.
     Callers put ``app.data_generation.current()`` in the key, so writes made by this
-    process show at once; another replica's writes show within ``ttl`` seconds.
+    process show at once; another replica's writes show within ``ttl`` seconds (plus
+    the time of one refresh).
+
+    When a value expires under load, one caller refreshes it (the others wait for that
+    refresh in ``get``, or keep getting the previous value from ``peek`` meanwhile):
+    without this, every request arriving in that instant ran the same queries at once,
+    and under 32 concurrent clients that stampede every ``ttl`` was the p95.
     """
 
     def __init__(self, ttl: float = 2.0, maxsize: int = 1024) -> None:
         self.ttl = ttl
         self.maxsize = maxsize
         self._lock = threading.Lock()
-        self._data: dict[Hashable, tuple[float, T]] = {}
+        # key -> (when its computation started, when it was stored, value)
+        self._data: dict[Hashable, tuple[float, float, T]] = {}
+        self._inflight: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        now = time.monotonic()
+    def _fresh(self, key: Hashable) -> tuple[float, float, T] | None:
+        hit = self._data.get(key)
+        return hit if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+
+    def peek(self, key: Hashable) -> T | None:
+        """The value if fresh, or the previous one while another caller refreshes it;
+        ``None`` means: call ``get`` (in a worker thread if it may do I/O)."""
         with self._lock:
             hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]
-        value = compute()
+            if hit is not None and (key in self._inflight or self._fresh(key) is not None):
+                return hit[2]
+        return None
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
-            if len(self._data) >= self.maxsize:
-                self._data.clear()
-            self._data[key] = (now, value)
-        return value
+            hit = self._fresh(key)
+            if hit is not None:
+                return hit[2]
+            gate = self._inflight.setdefault(key, threading.Lock())
+            arrived = time.monotonic()
+        with gate:
+            with self._lock:
+                hit = self._data.get(key)
+                if hit is not None and (hit[1] >= arrived or self._fresh(key) is not None):
+                    return hit[2]  # refreshed by the caller we waited for
+            started = time.monotonic()
+
+            def store(key: Hashable, value: T) -> None:
+                if len(self._data) >= self.maxsize:
+                    self._data.clear()
+                self._data[key] = (started, time.monotonic(), value)
+
+            return _compute_and_store(self._lock, self._inflight, key, compute, store)

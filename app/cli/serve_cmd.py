@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -32,14 +33,29 @@ def ensure_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror}")
 
 
-def run_server(ctx: AppContext, host: str, port: int, *, scheduler: bool) -> None:
+def run_server(
+    ctx: AppContext,
+    host: str,
+    port: int,
+    *,
+    scheduler: bool,
+    workers: int = 1,
+    config: Path | None = None,
+) -> None:
+    """Serve the app; with ``workers`` > 1 as that many processes (uvicorn's supervisor).
+
+    Several workers use every core for the dashboard (each has its own caches; see
+    docs/benchmarks-dashboard.md). They are started from ``app.web.asgi:create`` and
+    read the same settings (the config file is passed on through ``FINOPS_CONFIG``);
+    the scheduler runs once, in this process, never in the workers.
+    """
     import uvicorn
 
     from app.scheduling.scheduler import build_scheduler
     from app.web.app import create_app
 
     ensure_port_free(host, port)
-    web = create_app(ctx)
+    web = create_app(ctx)  # also checks the auth settings before anything starts
     sched = build_scheduler(ctx) if scheduler else None
     if sched is not None:
         sched.start()
@@ -47,7 +63,21 @@ def run_server(ctx: AppContext, host: str, port: int, *, scheduler: bool) -> Non
     shown = f"[{host}]" if ":" in host else host
     console.print(f"dashboard: [bold]http://{shown}:{port}/[/]", highlight=False)
     try:
-        uvicorn.run(web, host=host, port=port, log_level="info", access_log=False)
+        if workers > 1:
+            if config is not None:
+                os.environ["FINOPS_CONFIG"] = str(config.resolve())
+            os.environ["FINOPS_SCHEDULER_ENABLED"] = "false"  # the workers' own settings
+            uvicorn.run(
+                "app.web.asgi:create",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=False,
+            )
+        else:
+            uvicorn.run(web, host=host, port=port, log_level="info", access_log=False)
     finally:
         if sched is not None:
             sched.shutdown(wait=False)
@@ -56,7 +86,19 @@ def run_server(ctx: AppContext, host: str, port: int, *, scheduler: bool) -> Non
 def register(cli: typer.Typer) -> None:
     @cli.command("serve")
     def serve(
-        config: ConfigOption = None, host: HostOption = None, port: PortOption = None
+        config: ConfigOption = None,
+        host: HostOption = None,
+        port: PortOption = None,
+        workers: Annotated[
+            int | None,
+            typer.Option(
+                "--workers",
+                help="Web worker processes (default: server.workers, 1). The scheduler "
+                "runs once, in the parent process.",
+                min=1,
+                max=64,
+            ),
+        ] = None,
     ) -> None:
         """Run the web app and the collection scheduler."""
         with open_context(config) as ctx:
@@ -67,6 +109,8 @@ def register(cli: typer.Typer) -> None:
                 host or ctx.settings.server.host,
                 port or ctx.settings.server.port,
                 scheduler=ctx.settings.scheduler_enabled,
+                workers=workers or ctx.settings.server.workers,
+                config=config,
             )
 
     @cli.command("demo")

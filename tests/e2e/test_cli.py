@@ -31,6 +31,27 @@ def finops(
     )
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _spawn(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """The installed script as a long-running server, output merged on a pipe."""
+    exe = shutil.which("finops", path=str(Path(sys.executable).parent)) or "finops"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    return subprocess.Popen(
+        [exe, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def all_commands() -> list[list[str]]:
     from typer.main import get_command
 
@@ -122,19 +143,8 @@ def test_demo_serves_the_five_tacos_services_with_numbers(tmp_path: Path) -> Non
     import time
     import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = shutil.which("finops", path=str(Path(sys.executable).parent)) or "finops"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    proc = subprocess.Popen(
-        [exe, "demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port = _free_port()
+    proc = _spawn("demo", "--port", str(port), cwd=tmp_path)
     try:
         url = None
         deadline = time.monotonic() + 120
@@ -173,3 +183,56 @@ def test_demo_serves_the_five_tacos_services_with_numbers(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_serve_with_two_workers_reads_the_config_file_in_each(tmp_path: Path) -> None:
+    """``finops serve --workers 2``: two web processes on the config's database, auth on."""
+    import time
+    import urllib.request
+
+    db = tmp_path / "finops.db"
+    cfg = tmp_path / "finops.yaml"
+    cfg.write_text(f"database_url: sqlite:///{db}\nscheduler_enabled: false\n")
+    made = finops("token", "create", "--role", "viewer", "--name", "w", "--config", str(cfg))
+    assert made.returncode == 0, made.stderr
+    raw = made.stdout.strip().splitlines()[-1]
+    port = _free_port()
+    proc = _spawn(
+        "serve", "--config", str(cfg), "--port", str(port), "--workers", "2", cwd=tmp_path
+    )
+    try:
+        assert proc.stdout is not None
+        printed = ""
+        for _ in range(50):  # log lines (migrations) come first
+            line = proc.stdout.readline()
+            if not line or line.startswith("dashboard: "):
+                printed = line.strip()
+                break
+        assert printed == f"dashboard: http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{port}/api/v1/workloads"
+        statuses: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(statuses) < 20 and time.monotonic() < deadline:
+            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {raw}"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as resp:  # a new connection each
+                    statuses.append(resp.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+            except OSError:
+                time.sleep(0.2)  # workers still starting
+        assert statuses == [200] * 20
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(children) >= 2, children
+        anonymous = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        assert anonymous == "401"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -9,11 +9,13 @@ Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app import data_generation
 from app.allocation.aggregate import WorkloadMeta
@@ -25,9 +27,12 @@ from app.allocation.queries import data_version, load_meta
 from app.allocation.render import report_csv, report_dict, worst_status
 from app.allocation.report import build_report
 from app.allocation.window import parse_step, parse_window
+from app.context import AppContext
 from app.errors import InvalidParameterError
+from app.web.caching import cached, remembered
 from app.web.deps import ContextDep, SessionDep
 
+T = TypeVar("T")
 router = APIRouter(tags=["allocation"])
 _CACHE: ResultCache[tuple[bytes, str]] = ResultCache(maxsize=128)
 _META: ResultCache[dict[tuple[str, str, str, str], WorkloadMeta]] = ResultCache(maxsize=4)
@@ -41,9 +46,14 @@ def _today() -> Any:
 _VERSIONS: ShortLived[tuple[object, ...]] = ShortLived(ttl=2.0)
 
 
+def _read(ctx: AppContext, query: Callable[[Session], T]) -> T:
+    """Run ``query`` in a session of its own (see the endpoint's comment)."""
+    with ctx.sessions() as session:
+        return query(session)
+
+
 @router.get("/allocation", response_model=None)
-def allocation(
-    session: SessionDep,
+async def allocation(
     ctx: ContextDep,
     window: str = "7d",
     aggregate: str = "namespace",
@@ -64,9 +74,13 @@ def allocation(
     except ParameterError as exc:
         raise InvalidParameterError(exc.parameter, exc.detail) from exc
     database = (ctx.settings.database_url, id(ctx.engine))
-    version = _VERSIONS.get(
+    # async: a cached answer is served on the event loop; the version check and a
+    # miss (database queries) run in a worker thread (app.web.caching), each with its
+    # own session, so that requests waiting for one computation hold no connection.
+    version = await remembered(
+        _VERSIONS,
         (*database, data_generation.current(), win, cost_metric),
-        lambda: data_version(session, win, cost_metric),
+        lambda: _read(ctx, lambda session: data_version(session, win, cost_metric)),
     )
     key = (
         *database,
@@ -82,16 +96,17 @@ def allocation(
     misses = _CACHE.misses
 
     def compute() -> tuple[bytes, str]:
-        # Labels and cost tags change only with the inventory (the version's last two parts).
-        meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
-        report = build_report(
-            session, win, steps, cost_metric, opts, list(settings.cost_tags), meta
-        )
+        with ctx.sessions() as session:
+            # Labels and cost tags change only with the inventory (the version's last two parts).
+            meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
+            report = build_report(
+                session, win, steps, cost_metric, opts, list(settings.cost_tags), meta
+            )
         if format == "csv":
             return report_csv(report).encode(), worst_status(report)
         return json.dumps(report_dict(report)).encode(), worst_status(report)
 
-    body, status = _CACHE.get_or_compute(key, compute)
+    body, status = await cached(_CACHE, key, compute)
     hit = _CACHE.misses == misses
     headers = {"X-Reconciliation": status, "X-Cache": "hit" if hit else "miss"}
     if format == "csv":

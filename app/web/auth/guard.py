@@ -13,12 +13,14 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AuthError, ConfigError, FinopsError, ForbiddenError
 from app.web.auth.csrf import CSRF_COOKIE, CSRF_FIELD, check_csrf
 from app.web.auth.errors import LoginRequiredError, PermissionDeniedError
-from app.web.auth.principal import Principal, resolve
+from app.web.auth.principal import LookupNeeded, Principal, resolve
 from app.web.auth.roles import Permission, parse_role
 from app.web.auth.secret import configured_secret
 
@@ -35,12 +37,15 @@ def is_api(request: Request) -> bool:
     return path == "/metrics" or (path.startswith("/api/") and not path.startswith("/api/docs"))
 
 
-def current_principal(request: Request) -> Principal:
-    """The caller, resolved once per request; raise 401 / login redirect if nobody."""
+def current_principal(request: Request, *, peek: bool = False) -> Principal:
+    """The caller, resolved once per request; raise 401 / login redirect if nobody.
+
+    With ``peek``, raise ``LookupNeeded`` rather than touch the database.
+    """
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    principal = resolve(request)
+    principal = resolve(request, peek=peek)
     if principal is None:
         if is_api(request):
             raise AuthError(API_HINT)
@@ -50,9 +55,14 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def require(permission: Permission) -> Callable[[Request], Principal]:
-    def dependency(request: Request) -> Principal:
-        principal = current_principal(request)
+def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
+    async def dependency(request: Request) -> Principal:
+        # On the event loop when the caller is known without I/O (the common case: a
+        # token verified in the last 2 s); the database lookup goes to a worker thread.
+        try:
+            principal = current_principal(request, peek=True)
+        except LookupNeeded:
+            principal = await run_in_threadpool(current_principal, request)
         if not principal.can(permission):
             raise PermissionDeniedError(
                 f"your role ({principal.role.value}) does not allow {permission.value.replace('_', ' ')}"
@@ -77,33 +87,63 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 CsrfDep = Annotated[None, Depends(verify_csrf)]
 
 
-class _AuthMiddleware(BaseHTTPMiddleware):
-    """Gates FastAPI's own docs routes and sets the CSRF cookie a page asked for."""
+class _AuthMiddleware:
+    """Gates FastAPI's own docs routes and sets the CSRF cookie a page asked for.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    A plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware``, which
+    runs every request through an extra task and memory stream: on a cached page
+    that wrapper cost more than the page itself (docs/benchmarks-dashboard.md).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
         if request.url.path.startswith(_GATED_BUILTINS):
-            try:
-                current_principal(request)
-            except LoginRequiredError:
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
-            except FinopsError as exc:
-                if isinstance(exc, ForbiddenError):
-                    return JSONResponse({"detail": str(exc)}, status_code=403)
-                return JSONResponse(
-                    {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-        response = await call_next(request)
-        fresh: str | None = getattr(request.state, "new_csrf_cookie", None)
-        if fresh is not None:
-            response.set_cookie(
-                CSRF_COOKIE,
-                fresh,
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-                path="/",
-            )
-        return response
+            refusal = await run_in_threadpool(_docs_refusal, request)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                fresh: str | None = scope.get("state", {}).get("new_csrf_cookie")
+                if fresh is not None:
+                    cookie = Response()
+                    cookie.set_cookie(
+                        CSRF_COOKIE,
+                        fresh,
+                        httponly=True,
+                        samesite="strict",
+                        secure=scope.get("scheme") == "https",
+                        path="/",
+                    )
+                    headers = MutableHeaders(scope=message)
+                    for name, value in cookie.raw_headers:
+                        if name == b"set-cookie":
+                            headers.append("set-cookie", value.decode("latin-1"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _docs_refusal(request: Request) -> Response | None:
+    """The answer for an unauthenticated caller of the API docs, or ``None`` to go on."""
+    try:
+        current_principal(request)
+    except LoginRequiredError:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
+    except FinopsError as exc:
+        if isinstance(exc, ForbiddenError):
+            return JSONResponse({"detail": str(exc)}, status_code=403)
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return None
 
 
 def install_auth(app: FastAPI, forbidden_page: Callable[[Request, str], Response]) -> None:

@@ -8,19 +8,22 @@ the signed session cookie set by the login page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import data_generation
+from app.allocation.cache import ShortLived
 from app.context import AppContext
 from app.settings import AuthSetting
 from app.web.auth.errors import PermissionDeniedError, TokenError
 from app.web.auth.roles import Permission, Role, allows, parse_role
 from app.web.auth.secret import configured_secret, database_secret
 from app.web.auth.signing import unsign
-from app.web.auth.tokens import find_active, find_active_by_id, touch
+from app.web.auth.tokens import digest, find_active, find_active_by_id, touch
 
 SESSION_COOKIE = "finops_session"
 Via = Literal["demo", "open", "bearer", "proxy", "session"]
@@ -35,6 +38,13 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return allows(self.role, permission)
+
+
+# Verified tokens and sessions are remembered for 2 s, so that a dashboard's burst of
+# requests costs one lookup, not one each. A token revoked in another process (the
+# CLI, another replica) stops working within those 2 s; in this process at once,
+# because revocation bumps the data generation in the key. Failures are not remembered.
+_VERIFIED: ShortLived[Principal] = ShortLived(ttl=2.0)
 
 
 def signing_key(request: Request) -> bytes:
@@ -62,7 +72,15 @@ def role_for_identity(identity: str, mapping: dict[str, str]) -> Role | None:
     return None
 
 
-def resolve(request: Request) -> Principal | None:
+class LookupNeeded(Exception):
+    """``resolve(..., peek=True)`` cannot answer without a database round trip."""
+
+
+def resolve(request: Request, *, peek: bool = False) -> Principal | None:
+    """The caller, or ``None`` for nobody. With ``peek`` no database is touched: a
+    token not verified in the last 2 s raises ``LookupNeeded`` instead, so that the
+    async caller can do the lookup in a worker thread and never block the event loop.
+    """
     ctx: AppContext = request.app.state.ctx
     settings = ctx.settings
     if settings.demo:
@@ -71,24 +89,38 @@ def resolve(request: Request) -> Principal | None:
         return Principal("anonymous", Role.ADMIN, "open")
     header = request.headers.get("authorization")
     if header is not None:
-        return _from_bearer(ctx.sessions, header)
+        return _from_bearer(ctx.sessions, header, peek)
     proxied = _from_proxy(request, settings.auth)
     if proxied is not None:
         return proxied
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return _from_session(ctx.sessions, signing_key(request), cookie)
+        return _from_session(ctx.sessions, signing_key(request), cookie, peek)
     return None
 
 
-def _from_bearer(factory: sessionmaker[Session], header: str) -> Principal:
+def _from_bearer(factory: sessionmaker[Session], header: str, peek: bool) -> Principal:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise TokenError("expected the header `Authorization: Bearer <token>`")
-    with factory() as session:
-        row = find_active(session, raw.strip())
-        touch(session, row)
-        return Principal(row.name, Role(row.role), "bearer", row.id)
+
+    def lookup() -> Principal:
+        with factory() as session:
+            row = find_active(session, raw.strip())
+            touch(session, row)
+            return Principal(row.name, Role(row.role), "bearer", row.id)
+
+    key = (id(factory), data_generation.current(), "bearer", digest(raw.strip()))
+    return _remembered(key, lookup, peek)
+
+
+def _remembered(key: tuple[object, ...], lookup: Callable[[], Principal], peek: bool) -> Principal:
+    if not peek:
+        return _VERIFIED.get(key, lookup)
+    known = _VERIFIED.peek(key)
+    if known is None:
+        raise LookupNeeded
+    return known
 
 
 def _from_proxy(request: Request, auth: AuthSetting) -> Principal | None:
@@ -106,13 +138,20 @@ def _from_proxy(request: Request, auth: AuthSetting) -> Principal | None:
     return Principal(identity.strip(), role, "proxy")
 
 
-def _from_session(factory: sessionmaker[Session], key: bytes, cookie: str) -> Principal | None:
+def _from_session(
+    factory: sessionmaker[Session], key: bytes, cookie: str, peek: bool
+) -> Principal | None:
     payload = unsign(key, cookie)
     if payload is None or not payload.isdigit():
         return None
-    with factory() as session:
-        try:
+
+    def lookup() -> Principal:
+        with factory() as session:
             row = find_active_by_id(session, int(payload))
-        except TokenError:
-            return None  # revoked or expired since login: log in again
-        return Principal(row.name, Role(row.role), "session", row.id)
+            return Principal(row.name, Role(row.role), "session", row.id)
+
+    try:
+        memo = (id(factory), data_generation.current(), "session", payload)
+        return _remembered(memo, lookup, peek)
+    except TokenError:
+        return None  # revoked or expired since login: log in again

@@ -12,9 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app import data_generation
 from app.web.auth.errors import TokenError
 from app.web.auth.models import ApiToken
 from app.web.auth.roles import Role
@@ -112,4 +113,11 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
         raise TokenError(f"no token with id {token_id}")
     if row.revoked_at is None:
         row.revoked_at = _now()
+        # Requests remember a verified token for 2 s (app.web.auth.principal): once the
+        # revocation is committed, this process forgets them at once.
+        event.listen(session, "after_commit", _forget_verified, once=True)
     return row
+
+
+def _forget_verified(_session: Session) -> None:
+    data_generation.bump()

@@ -30,7 +30,8 @@ from app.queries.spend import (
 )
 from app.queries.system import source_statuses, utcnow
 from app.queries.versions import spend_version
-from app.web.deps import ContextDep, SessionDep
+from app.web.caching import cached, remembered
+from app.web.deps import ContextDep
 from app.web.pages.layout import page_context
 from app.web.templating import templates
 from dashboards.spend import Mover, stacked_over_time
@@ -47,13 +48,15 @@ _STATE: ShortLived[tuple[Any, ...]] = ShortLived(ttl=2.0)
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(
-    request: Request, session: SessionDep, ctx: ContextDep, window: str = "30d"
-) -> HTMLResponse:
+async def overview_page(request: Request, ctx: ContextDep, window: str = "30d") -> HTMLResponse:
+    # async: a repeated view is served from the caches on the event loop; only a
+    # miss (database queries) runs in a worker thread (app.web.caching), with its own
+    # session, so that requests waiting for one computation hold no connection.
     settings = ctx.settings
-    as_of, freshness, version = _STATE.get(
+    as_of, freshness, version = await remembered(
+        _STATE,
         (settings.database_url, id(ctx.engine), data_generation.current()),
-        lambda: _data_state(session, ctx),
+        lambda: _data_state(ctx),
     )
     values: dict[str, object] = {"freshness": freshness, "window": window, "windows": WINDOWS}
     if as_of is not None:
@@ -64,14 +67,22 @@ def overview_page(
             ctx.settings.aws.cost_metric,
             version,
         )
-        values.update(_VIEWS.get_or_compute(key, lambda: _spend_views(session, ctx, as_of, window)))
+        views: dict[str, object] = await cached(
+            _VIEWS, key, lambda: _spend_views(ctx, as_of, window)
+        )
+        values.update(views)
     return templates.TemplateResponse(
         request, "overview.html", page_context(request, "/", **values)
     )
 
 
-def _data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
+def _data_state(ctx: AppContext) -> tuple[Any, ...]:
     """What the page needs to know about the data before it can use its cached views."""
+    with ctx.sessions() as session:
+        return _read_data_state(session, ctx)
+
+
+def _read_data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
     as_of = last_cost_day(session, ctx.settings)
     freshness = {
         "last_cost_day": as_of,
@@ -81,7 +92,14 @@ def _data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
     return as_of, freshness, spend_version(session)
 
 
-def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) -> dict[str, object]:
+def _spend_views(ctx: AppContext, as_of: date, window: str) -> dict[str, object]:
+    with ctx.sessions() as session:
+        return _read_spend_views(session, ctx, as_of, window)
+
+
+def _read_spend_views(
+    session: Session, ctx: AppContext, as_of: date, window: str
+) -> dict[str, object]:
     settings = ctx.settings
     win = parse_window(window, as_of)
     month = month_of(as_of)

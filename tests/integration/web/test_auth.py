@@ -270,3 +270,31 @@ def test_session_secret_from_config_or_one_per_database(
     monkeypatch.delenv("TEST_FINOPS_SESSION_SECRET")
     with pytest.raises(ConfigError, match="TEST_FINOPS_SESSION_SECRET is not set"):
         make_client(auth={"session_secret": {"env": "TEST_FINOPS_SESSION_SECRET"}})
+
+
+def test_a_token_revoked_elsewhere_stops_working_within_two_seconds(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """Verified tokens are remembered for 2 s per process; a revocation written by
+    another process (here: a plain UPDATE, no revoke_token in this process) shows
+    within that time, and one made through ``revoke_token`` here shows at once."""
+    import time
+
+    from sqlalchemy import update
+
+    with transaction(sessions) as s:
+        issued = create_token(s, Role.VIEWER, "elsewhere")
+        other = create_token(s, Role.VIEWER, "here")
+    assert client.get("/api/v1/workloads", headers=bearer(issued.raw)).status_code == 200
+    assert client.get("/api/v1/workloads", headers=bearer(other.raw)).status_code == 200
+    with transaction(sessions) as s:
+        s.execute(
+            update(ApiToken).where(ApiToken.id == issued.id).values(revoked_at=datetime.now(UTC))
+        )
+    revoked_at = time.monotonic()
+    while client.get("/api/v1/workloads", headers=bearer(issued.raw)).status_code == 200:
+        assert time.monotonic() - revoked_at < 2.5, "revoked token still accepted after 2.5 s"
+        time.sleep(0.1)
+    with transaction(sessions) as s:
+        revoke_token(s, other.id)
+    assert client.get("/api/v1/workloads", headers=bearer(other.raw)).status_code == 401
