@@ -11,12 +11,18 @@ containers, where a millicore of headroom buys little probability, get tight
 requests; small or noisy ones, whose tail costs almost no cores, get covered to
 their tail. A per-container price that grows with the container's size (the
 uncalibrated rule) undoes most of that; a fixed price in cores is wrong at other
-fleet scales. So the price is *calibrated per run*: the smallest ``lambda`` whose
-in-sample pooled under-provisioned share (recency-weighted, as the requests are
-chosen) is at most ``factor x`` the lower of what krr-simple and vpa would give on
-the same history. ``factor < 1`` is the margin for out-of-sample drift, and each
-container's usage is first spread by its own measured level drift over the horizon
-(``predictive_sample``), so that the risk lands where it stays small next week.
+fleet scales. So the price is *calibrated per run*, out of sample
+(``calibrate_price_holdout``): the window is cut a day before its end (and a day
+before that: a rolling origin), the rule and krr-simple and vpa are fitted on the part
+before each cut and scored on the day after it, and the price is the smallest whose
+held-out pooled under-provisioned share is at most ``factor x`` the lower baseline's.
+That measures the fleet's real prediction error (drift, level shifts, bursts that do
+not come back) instead of assuming it. The fallback (``calibrate_price``, no container
+with enough history for a cut) is in sample: the smallest ``lambda`` whose in-sample
+pooled share (recency-weighted, as the requests are chosen) is at most ``factor x`` the
+lower of the baselines' on the same history, ``factor < 1`` being the margin for
+out-of-sample drift. In both, each container's usage is first spread by its own
+measured level drift over the horizon it will be scored at (``predictive_sample``).
 
 Pure numpy: the candidate requests of every container are computed once, and the
 search over ``lambda`` is a bisection over an (n x 241) matrix.
