@@ -28,10 +28,12 @@ from rightsizing import (
 )
 from rightsizing.evaluation import (
     FAMILIES,
+    PROD_FLEETS,
     ReplaySeries,
     bar_verdict,
     comparison_rows,
     generate,
+    generate_prodlike,
     load_usage_csv,
     replay,
     replay_hindsight,
@@ -78,7 +80,9 @@ def evaluate(
     family: Annotated[
         list[str] | None,
         typer.Option(
-            "--family", help=f"generated family instead of a CSV: {', '.join(FAMILIES)}, all"
+            "--family",
+            help=f"generated family instead of a CSV: {', '.join(FAMILIES)}, all; "
+            f"or a prod-like fleet: {', '.join(PROD_FLEETS)}",
         ),
     ] = None,
     strategy: Annotated[
@@ -93,7 +97,10 @@ def evaluate(
     ] = 7.0,
     step_days: Annotated[float, typer.Option(min=1, max=90, help="scored period after each")] = 7.0,
     seed: Annotated[int, typer.Option(help="seed for --family")] = 1,
-    series: Annotated[int, typer.Option(min=1, max=1000, help="series per --family")] = 6,
+    series: Annotated[
+        int | None,
+        typer.Option(min=1, max=1000, help="series per --family (6; prod-like fleets 80)"),
+    ] = None,
     days: Annotated[int, typer.Option(min=2, max=365, help="days per generated series")] = 28,
     guardrails: Annotated[bool, typer.Option(help="apply the default guardrails")] = True,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
@@ -119,7 +126,15 @@ def evaluate(
                 )
         else:
             fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
-            data = [s for f in fams for s in generate(f, seed, series, days)]
+            data = [
+                s
+                for f in fams
+                for s in (
+                    generate_prodlike(f, seed, series or 80)
+                    if f in PROD_FLEETS
+                    else generate(f, seed, series or 6, days)
+                )
+            ]
             source = f"families {','.join(fams)} seed {seed}"
         settings = _parse_settings(setting or [])
         strategies = [make_strategy(n, settings.get(n)) for n in names]

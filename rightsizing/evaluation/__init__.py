@@ -2,6 +2,7 @@
 
 from rightsizing.evaluation.families import FAMILIES, generate
 from rightsizing.evaluation.loader import LoadedUsage, load_usage_csv, parse_usage_csv
+from rightsizing.evaluation.prodlike import PROD_FLEETS, generate_prodlike
 from rightsizing.evaluation.replay import (
     CURRENT,
     replay,
@@ -16,6 +17,7 @@ from rightsizing.evaluation.series import ReplaySeries
 __all__ = [
     "CURRENT",
     "FAMILIES",
+    "PROD_FLEETS",
     "BarVerdict",
     "LoadedUsage",
     "ReplaySeries",
@@ -23,6 +25,7 @@ __all__ = [
     "bar_verdict",
     "comparison_rows",
     "generate",
+    "generate_prodlike",
     "load_usage_csv",
     "parse_usage_csv",
     "replay",

@@ -11,12 +11,18 @@ containers, where a millicore of headroom buys little probability, get tight
 requests; small or noisy ones, whose tail costs almost no cores, get covered to
 their tail. A per-container price that grows with the container's size (the
 uncalibrated rule) undoes most of that; a fixed price in cores is wrong at other
-fleet scales. So the price is *calibrated per run*: the smallest ``lambda`` whose
-in-sample pooled under-provisioned share (recency-weighted, as the requests are
-chosen) is at most ``factor x`` the lower of what krr-simple and vpa would give on
-the same history. ``factor < 1`` is the margin for out-of-sample drift, and each
-container's usage is first spread by its own measured level drift over the horizon
-(``predictive_sample``), so that the risk lands where it stays small next week.
+fleet scales. So the price is *calibrated per run*, out of sample
+(``calibrate_price_holdout``): the window is cut a day before its end (and a day
+before that: a rolling origin), the rule and krr-simple and vpa are fitted on the part
+before each cut and scored on the day after it, and the price is the smallest whose
+held-out pooled under-provisioned share is at most ``factor x`` the lower baseline's.
+That measures the fleet's real prediction error (drift, level shifts, bursts that do
+not come back) instead of assuming it. The fallback (``calibrate_price``, no container
+with enough history for a cut) is in sample: the smallest ``lambda`` whose in-sample
+pooled share (recency-weighted, as the requests are chosen) is at most ``factor x`` the
+lower of the baselines' on the same history, ``factor < 1`` being the margin for
+out-of-sample drift. In both, each container's usage is first spread by its own
+measured level drift over the horizon it will be scored at (``predictive_sample``).
 
 Pure numpy: the candidate requests of every container are computed once, and the
 search over ``lambda`` is a bisection over an (n x 241) matrix.
@@ -24,12 +30,12 @@ search over ``lambda`` is a bisection over an (n x 241) matrix.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rightsizing.inputs import ContainerInputs
+from rightsizing.inputs import ContainerInputs, UsageHistory
 from rightsizing.quantiles import FloatArray, recency_weights
 from rightsizing.results import Proposal
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
@@ -131,6 +137,129 @@ def _baseline_request(proposal: object, inputs: ContainerInputs) -> float | None
     return inputs.current.cpu_request
 
 
+def _until(inputs: ContainerInputs, split_s: float) -> ContainerInputs:
+    """The container as it was seen at ``split_s``: usage, OOM kills and window cut there."""
+    u = inputs.usage
+    i = int(np.searchsorted(u.times_s, split_s, side="left"))
+    usage = UsageHistory(
+        u.times_s[:i], u.cpu[:i], u.memory[:i], u.weights[:i], u.memory_peak[:i], u.resolution_s
+    )
+    return replace(
+        inputs,
+        usage=usage,
+        now_s=split_s,
+        oom_events=tuple(o for o in inputs.oom_events if o.time_s < split_s),
+    )
+
+
+def _weight_above(sorted_v: FloatArray, suffix_w: FloatArray, requests: FloatArray) -> FloatArray:
+    """Weight of held-out usage strictly above each request (``suffix_w[i]`` = weight from i on)."""
+    out: FloatArray = suffix_w[np.searchsorted(sorted_v, requests, side="right")]
+    return out
+
+
+def _bisect(pooled: Callable[[float], float], target: float) -> float:
+    """The smallest price (log-bisection) whose pooled share is at most ``target``."""
+    lo, hi = LOG10_PRICE_RANGE
+    if pooled(10.0**hi) > target:  # even the most generous requests cannot get there
+        return float(10.0**hi)
+    if pooled(10.0**lo) <= target:
+        return float(10.0**lo)
+    for _ in range(BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        if pooled(10.0**mid) <= target:
+            hi = mid
+        else:
+            lo = mid
+    return float(10.0**hi)
+
+
+def calibrate_price_holdout(
+    fleet: Sequence[ContainerInputs],
+    half_life_hours: float,
+    q_lo: float,
+    q_hi: float,
+    factor: float,
+    horizon_days: float,
+    holdout_days: float,
+    min_fit_days: float,
+    folds: int = 1,
+) -> FleetPrice | None:
+    """The price calibrated out of sample: fit on the window's earlier part, score the rest.
+
+    Each container's window is split ``holdout_days`` before its end. The rule's
+    candidate requests are computed on the earlier part exactly as they will be on the
+    whole window (recency weights, drift spread), and krr-simple and vpa propose from
+    the same earlier part; all are then scored on the held-out days, pooled over the
+    fleet as the replay pools them. The price is the smallest whose held-out pooled
+    under-provisioned share is at most ``factor x`` the lower baseline's held-out share.
+    This measures each fleet's real prediction error (drift, level shifts, bursts that
+    do not repeat) instead of assuming a fixed margin on in-sample shares, and it
+    compares like with like: the baselines are scored on the same unseen days. None
+    when no container has ``min_fit_days`` of history before the split and samples
+    after it (the caller then falls back to the in-sample calibration).
+    """
+    baselines: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (KrrSimpleStrategy(), VpaStrategy())
+    cands: list[FloatArray] = []
+    above: list[FloatArray] = []
+    fit_exceeds: list[FloatArray] = []
+    volume = 0.0
+    base_above = np.zeros(len(baselines))
+    half_s = half_life_hours * 3600.0
+    # a fold's held-out day is on average half a day ahead of its fit; the final fit is
+    # spread for ``horizon_days``: each is spread for the horizon it is scored at
+    fold_horizon = min(holdout_days / 2.0, horizon_days)
+    for inputs in fleet:
+        usage = inputs.usage
+        if usage.times_s.size == 0:
+            continue
+        for fold in range(folds):
+            split = inputs.end_s - (fold + 1) * holdout_days * DAY_S
+            if split - float(usage.times_s[0]) < min_fit_days * DAY_S:
+                break
+            i = int(np.searchsorted(usage.times_s, split, side="left"))
+            k = int(np.searchsorted(usage.times_s, split + holdout_days * DAY_S, side="left"))
+            if i == 0 or k == i:
+                continue
+            t_fit, v_fit = usage.times_s[:i], usage.cpu[:i]
+            w_fit = usage.weights[:i] * recency_weights(t_fit, split, half_s)
+            w_ho = usage.weights[i:k]
+            if float(w_fit.sum()) <= 0 or float(w_ho.sum()) <= 0:
+                continue
+            values, wp = predictive_sample(t_fit, v_fit, w_fit, split, fold_horizon)
+            cand, exceed, _ = cost_candidates(values, wp, q_lo, q_hi)
+            order = np.argsort(usage.cpu[i:k])
+            ho_v = usage.cpu[i:k][order]
+            suffix = np.r_[np.cumsum(w_ho[order][::-1])[::-1], 0.0]
+            cands.append(cand)
+            fit_exceeds.append(exceed)
+            above.append(_weight_above(ho_v, suffix, cand))
+            volume += float(w_ho.sum())
+            seen = _until(inputs, split)
+            for j, base in enumerate(baselines):
+                r = _baseline_request(base.propose(seen), seen)
+                base_above[j] += (
+                    float(suffix[0])
+                    if r is None
+                    else float(_weight_above(ho_v, suffix, np.array([r]))[0])
+                )
+    if not cands:
+        return None
+    c = np.vstack(cands)
+    a = np.vstack(above)
+    rows = np.arange(c.shape[0])
+    baseline = float(base_above.min() / volume)
+    target = factor * baseline
+    fit_exceed = np.vstack(fit_exceeds)
+
+    def pooled(price: float) -> float:
+        best = np.argmin(c + price * fit_exceed, axis=1)
+        return float(a[rows, best].sum() / volume)
+
+    price = _bisect(pooled, target)
+    return FleetPrice(price, target, pooled(price), baseline, len(cands))
+
+
 def calibrate_price(
     fleet: Sequence[ContainerInputs],
     half_life_hours: float,
@@ -174,17 +303,5 @@ def calibrate_price(
         best = np.argmin(c + price * e, axis=1)
         return float((vol * e[np.arange(e.shape[0]), best]).sum())
 
-    lo, hi = LOG10_PRICE_RANGE
-    if pooled(10.0**hi) > target:  # even the most generous requests cannot get there
-        price = 10.0**hi
-    elif pooled(10.0**lo) <= target:
-        price = 10.0**lo
-    else:
-        for _ in range(BISECTION_STEPS):
-            mid = (lo + hi) / 2
-            if pooled(10.0**mid) <= target:
-                hi = mid
-            else:
-                lo = mid
-        price = 10.0**hi
+    price = _bisect(pooled, target)
     return FleetPrice(price, target, pooled(price), baseline, len(cands))

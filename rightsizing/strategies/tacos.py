@@ -47,6 +47,7 @@ from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import DAY_S, MIB, check_range
 from rightsizing.strategies.fleet_price import (
     calibrate_price,
+    calibrate_price_holdout,
     cost_candidates,
     predictive_sample,
 )
@@ -119,6 +120,10 @@ class TacosStrategy:
     fleet_calibration: bool = True
     fleet_under_factor: float = 0.7
     drift_horizon_days: float = 3.0
+    holdout_days: float = 1.0
+    holdout_folds: int = 2
+    holdout_under_factor: float = 0.9
+    holdout_min_fit_days: float = 3.0
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
@@ -137,6 +142,10 @@ class TacosStrategy:
         )
         check_range(self.name, "starvation_cores", self.starvation_cores, 0, 1e6)
         check_range(self.name, "fleet_under_factor", self.fleet_under_factor, 0, 10)
+        check_range(self.name, "holdout_days", self.holdout_days, 0, 30)
+        check_range(self.name, "holdout_folds", self.holdout_folds, 1, 14)
+        check_range(self.name, "holdout_under_factor", self.holdout_under_factor, 0, 10)
+        check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "fleet_starvation_cores", self.fleet_starvation_cores, 0, 1e6)
         check_range(self.name, "fleet_target_under", self.fleet_target_under, 0, 1)
         check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
@@ -158,14 +167,28 @@ class TacosStrategy:
         """
         if not self.fleet_calibration or self.cpu_mode != "cost":
             return self
-        price = calibrate_price(
-            fleet,
-            self.half_life_hours,
-            self.cpu_percentile_min,
-            self.cpu_percentile,
-            self.fleet_under_factor,
-            self.drift_horizon_days,
-        )
+        price = None
+        if self.holdout_days > 0:
+            price = calibrate_price_holdout(
+                fleet,
+                self.half_life_hours,
+                self.cpu_percentile_min,
+                self.cpu_percentile,
+                self.holdout_under_factor,
+                self.drift_horizon_days,
+                self.holdout_days,
+                self.holdout_min_fit_days,
+                self.holdout_folds,
+            )
+        if price is None:
+            price = calibrate_price(
+                fleet,
+                self.half_life_hours,
+                self.cpu_percentile_min,
+                self.cpu_percentile,
+                self.fleet_under_factor,
+                self.drift_horizon_days,
+            )
         if price is None:
             return self
         return replace(

@@ -132,3 +132,16 @@ def test_strategy_settings_from_the_command_line():
         r = runner.invoke(app, [*args, "--strategy", "tacos", *bad])
         assert r.exit_code == 2, bad
         assert message in r.output, (bad, r.output)
+
+
+def test_prodlike_fleet_from_the_command_line():
+    args = ["evaluate", "--family", "prod-b", "--series", "12", "--format", "json"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["series"] == 12
+    assert {"krr-simple", "vpa", "tacos"} <= {row["strategy"] for row in doc["results"]}
+    assert doc["bar"] is not None  # both baselines and tacos: the bar verdict is there
+    # and the settings of the held-out calibration are settings like any other
+    off = runner.invoke(app, [*args, "--strategy", "tacos", "--setting", "tacos.holdout_days=0"])
+    assert off.exit_code == 0, off.output

@@ -9,7 +9,12 @@ from rightsizing import Guardrails, InvalidInputError, InvalidSettingError, Reco
 from rightsizing.engine import recommend
 from rightsizing.fleet import calibrated, recommend_fleet
 from rightsizing.strategies import TacosStrategy, make_strategy
-from rightsizing.strategies.fleet_price import calibrate_price, cost_candidates, exceed_share
+from rightsizing.strategies.fleet_price import (
+    calibrate_price,
+    calibrate_price_holdout,
+    cost_candidates,
+    exceed_share,
+)
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
 
@@ -128,6 +133,10 @@ def test_fleet_without_usage_is_left_uncalibrated():
         {"fleet_starvation_cores": -1},
         {"fleet_target_under": 2},
         {"fleet_calibration": "maybe"},
+        {"holdout_days": -1},
+        {"holdout_folds": 0},
+        {"holdout_under_factor": -0.5},
+        {"holdout_min_fit_days": 100},
     ],
 )
 def test_bad_fleet_settings_are_rejected(settings):
@@ -177,3 +186,41 @@ def test_predictive_sample_spreads_the_level_and_keeps_the_mass():
     assert float((logs * weights).sum()) == pytest.approx(0.0, abs=1e-12)
     sd = float(np.sqrt((logs**2 * weights).sum() / weights.sum()))
     assert sd == pytest.approx(1.4826 * 0.1 * 2.0)
+
+
+def _holdout(fleet, factor=1.0, folds=2):
+    return calibrate_price_holdout(fleet, 72.0, 0.8, 0.999, factor, 3.0, 1.0, 3.0, folds)
+
+
+def test_holdout_price_meets_the_target_on_the_held_out_days():
+    """Fit on the window less its last day(s), score those days: the price is the least
+    whose pooled held-out share is within the factor of the baselines' held-out share."""
+    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    price = _holdout(fleet)
+    assert price is not None and price.containers == 8  # 4 containers x 2 folds
+    assert price.in_sample_under <= price.target_under + 1e-12
+    assert price.target_under == pytest.approx(price.baseline_under)
+    assert 0 < price.baseline_under < 0.2
+    # a stricter factor can only raise the price (more generous requests)
+    stricter = _holdout(fleet, factor=0.5)
+    assert stricter is not None and stricter.starvation_cores >= price.starvation_cores
+
+
+def test_holdout_needs_history_before_the_split_and_falls_back():
+    young = [replace(inputs(0.1, days=3.0), key="ns/young/c")]
+    assert _holdout(young) is None  # 2 days before the split: fewer than min_fit_days
+    tacos = TacosStrategy().calibrate(young)  # falls back to the in-sample calibration
+    assert tacos.fleet_starvation_cores > 0
+    off = replace(TacosStrategy(), holdout_days=0.0).calibrate(_fleet([0.1, 1.0]))
+    assert off.fleet_starvation_cores > 0  # holdout_days 0: in-sample, as before
+
+
+def test_holdout_calibration_is_deterministic_and_follows_the_scale():
+    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    a, b = _holdout(fleet), _holdout(fleet)
+    assert a == b
+    big = [replace(one, usage=replace(one.usage, cpu=one.usage.cpu * 10)) for one in fleet]
+    scaled = _holdout(big)
+    assert a is not None and scaled is not None
+    # not exactly x10: vpa's buckets and 25m floor are not scale-free, so its share moves
+    assert 5 * a.starvation_cores < scaled.starvation_cores < 20 * a.starvation_cores
