@@ -61,6 +61,19 @@ def test_optional_current_columns_and_column_order(tmp_path):
             ":3: cpu_cores must be",
         ),
         ("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,nan,1\n", "finite"),
+        # the first bad line in file order wins, whatever the series or the kind of error
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\nb,0,1,1\nb,300,1,-5\na,0,x,1\n",
+            ":3: memory_bytes must be",
+        ),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\nb,0,1,1\na,0,1\nb,300,inf,1\n",
+            ":3: expected 4 fields",
+        ),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\nz,-1,1,1\na,0,1,1\na,300,-2,1\n",
+            ":2: timestamp_s must be",
+        ),
         ("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,1\n", "expected 4 fields, got 3"),
         ("series_id,timestamp_s,cpu_cores,memory_bytes\n,0,1,1\n", "empty series_id"),
         (
