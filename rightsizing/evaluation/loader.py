@@ -1,7 +1,7 @@
 """Read a usage history CSV for the replay (the one place in the package that does I/O).
 
 Columns: ``series_id,timestamp_s,cpu_cores,memory_bytes`` (header required, any
-order), optionally ``cpu_request,cpu_limit,memory_request,memory_limit`` (the
+order; ``timestamp_s`` in seconds since the epoch or ISO 8601, naive meaning UTC), optionally ``cpu_request,cpu_limit,memory_request,memory_limit`` (the
 current values; the first non-empty value of a series is used) and ``group`` (series
 with the same group, e.g. the pods of one container, share one request: each
 decision is made on their pooled samples). The file may be
@@ -25,6 +25,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,22 @@ _Columns = tuple["array[float]", "array[float]", "array[float]", "array[int]"]
 _VALUE_COLUMNS = ("timestamp_s", "cpu_cores", "memory_bytes")
 
 
+# Seconds since the epoch beyond this (the year 5138) are milliseconds or finer.
+_LARGEST_SECONDS = 1e11
+
+
+def _iso_timestamp(text: str, where: str) -> float:
+    """An ISO 8601 time (``Z``, an offset, or naive = UTC) as seconds since the epoch."""
+    try:
+        t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageDataError(
+            f"{where}: timestamp_s is neither seconds since the epoch nor an ISO 8601 "
+            f"time: {text!r}"
+        ) from None
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+
+
 def _check_values(data: dict[str, _Columns], name: str) -> None:
     """Raise for the first line (in file order) holding a negative or non-finite value."""
     first: tuple[int, str, float] | None = None
@@ -100,6 +117,15 @@ def _check_values(data: dict[str, _Columns], name: str) -> None:
         raise UsageDataError(
             f"{name}:{line}: {column} must be a finite non-negative number, got {value!r}"
         )
+    for columns in data.values():
+        t = np.frombuffer(columns[0], dtype=np.float64)
+        big = np.flatnonzero(t > _LARGEST_SECONDS)
+        if big.size:
+            line = int(np.frombuffer(columns[3], dtype=np.int64)[big[0]])
+            raise UsageDataError(
+                f"{name}:{line}: timestamp_s {t[big[0]]:.0f} is after the year 5000: "
+                f"milliseconds? The column holds seconds since the epoch (divide by 1000)"
+            )
 
 
 def load_usage_csv(path: str | Path) -> LoadedUsage:
@@ -141,15 +167,16 @@ def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
                     continue  # a row of empty fields, e.g. ",,,"
                 raise UsageDataError(f"{name}:{lineno}: empty series_id")
             try:
-                ts = float(row[i_ts])
                 cpu = float(row[i_cpu])
                 mem = float(row[i_mem])
-            except ValueError:
-                for col, i in (
-                    ("timestamp_s", i_ts),
-                    ("cpu_cores", i_cpu),
-                    ("memory_bytes", i_mem),
-                ):
+                try:
+                    ts = float(row[i_ts])
+                except ValueError:
+                    ts = _iso_timestamp(row[i_ts], f"{name}:{lineno}")
+            except UsageDataError:
+                raise
+            except ValueError:  # CPU or memory: say which
+                for col, i in (("cpu_cores", i_cpu), ("memory_bytes", i_mem)):
                     _number(row[i], col, f"{name}:{lineno}")
                 raise
             if optional:

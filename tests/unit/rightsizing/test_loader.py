@@ -61,6 +61,14 @@ def test_optional_current_columns_and_column_order(tmp_path):
             ":3: cpu_cores must be",
         ),
         ("series_id,timestamp_s,cpu_cores,memory_bytes\na,0,nan,1\n", "finite"),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,1704067200000,1,1\n",
+            ":2: timestamp_s 1704067200000 is after the year 5000: milliseconds",
+        ),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,yesterday,1,1\n",
+            ":2: timestamp_s is neither seconds since the epoch nor an ISO 8601 time",
+        ),
         # the first bad line in file order wins, whatever the series or the kind of error
         (
             "series_id,timestamp_s,cpu_cores,memory_bytes\nb,0,1,1\nb,300,1,-5\na,0,x,1\n",
@@ -114,3 +122,16 @@ def test_group_column_pools_pods_of_one_container(tmp_path):
     )
     loaded = load_usage_csv(f)
     assert {s.series_id: s.group for s in loaded.series} == {"p1": "api", "p2": "api", "x": ""}
+
+
+def test_iso_8601_timestamps_are_read_as_utc_seconds(tmp_path):
+    f = tmp_path / "iso.csv"
+    f.write_text(
+        "series_id,timestamp_s,cpu_cores,memory_bytes\n"
+        "a,2024-01-01T00:00:00Z,1,1\n"
+        "a,2024-01-01T09:05:00+09:00,2,2\n"  # 00:05 UTC
+        "a,2024-01-01 00:10:00,3,3\n"  # naive: UTC
+    )
+    (s,) = load_usage_csv(f).series
+    assert s.times_s.tolist() == [1704067200.0, 1704067500.0, 1704067800.0]
+    assert s.cpu.tolist() == [1.0, 2.0, 3.0]
