@@ -51,6 +51,7 @@ def generate(data_dir: Path, workloads: int, days: int, scrape_s: int) -> None:
 
     pods = _pods(workloads)
     t0 = int(T0.timestamp())
+    data_dir.mkdir(parents=True, exist_ok=True)
     for day in range(days):
         started = time.monotonic()
         om = data_dir / f"day-{day:02d}.om"
