@@ -93,9 +93,11 @@ async def allocation(
         format,
         version,
     )
-    misses = _CACHE.misses
+    computed_here = False  # this request's own flag: counters are shared by all requests
 
     def compute() -> tuple[bytes, str]:
+        nonlocal computed_here
+        computed_here = True
         with ctx.sessions() as session:
             # Labels and cost tags change only with the inventory (the version's last two parts).
             meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
@@ -107,8 +109,7 @@ async def allocation(
         return json.dumps(report_dict(report)).encode(), worst_status(report)
 
     body, status = await cached(_CACHE, key, compute)
-    hit = _CACHE.misses == misses
-    headers = {"X-Reconciliation": status, "X-Cache": "hit" if hit else "miss"}
+    headers = {"X-Reconciliation": status, "X-Cache": "miss" if computed_here else "hit"}
     if format == "csv":
         name = f"allocation-{opts.aggregate.replace(':', '-')}-{win.start}-{win.end}.csv"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -95,6 +95,8 @@ def resolve(request: Request, *, peek: bool = False) -> Principal | None:
         return proxied
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
+        if peek and getattr(request.app.state, "auth_key", None) is None:
+            raise LookupNeeded  # the key may first have to be read from the database
         return _from_session(ctx.sessions, signing_key(request), cookie, peek)
     return None
 
