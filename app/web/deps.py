@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -34,3 +34,14 @@ async def get_session(ctx: Annotated[AppContext, Depends(get_context)]) -> Async
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+T = TypeVar("T")
+
+
+def in_own_session(ctx: AppContext, query: Callable[[Session], T]) -> T:
+    """Run ``query`` in a session of its own. Cache computations use this instead of
+    the request's session, so that requests waiting for one computation hold no
+    database connection (a small pool would otherwise run dry on a cold cache)."""
+    with ctx.sessions() as session:
+        return query(session)

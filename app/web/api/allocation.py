@@ -9,9 +9,8 @@ Query parameters follow OpenCost's allocation API: ``window`` (``7d``, ``month``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -25,14 +24,12 @@ from app.allocation.errors import ParameterError
 from app.allocation.options import parse_metric, parse_options
 from app.allocation.queries import data_version, load_meta
 from app.allocation.render import report_csv, report_dict, worst_status
-from app.allocation.report import build_report
+from app.allocation.report import AllocationReport, build_report
 from app.allocation.window import parse_step, parse_window
-from app.context import AppContext
 from app.errors import InvalidParameterError
 from app.web.caching import cached, remembered
-from app.web.deps import ContextDep, SessionDep
+from app.web.deps import ContextDep, SessionDep, in_own_session
 
-T = TypeVar("T")
 router = APIRouter(tags=["allocation"])
 _CACHE: ResultCache[tuple[bytes, str]] = ResultCache(maxsize=128)
 _META: ResultCache[dict[tuple[str, str, str, str], WorkloadMeta]] = ResultCache(maxsize=4)
@@ -44,12 +41,6 @@ def _today() -> Any:
 
 # The data version, checked at most every 2 s (see ShortLived).
 _VERSIONS: ShortLived[tuple[object, ...]] = ShortLived(ttl=2.0)
-
-
-def _read(ctx: AppContext, query: Callable[[Session], T]) -> T:
-    """Run ``query`` in a session of its own (see the endpoint's comment)."""
-    with ctx.sessions() as session:
-        return query(session)
 
 
 @router.get("/allocation", response_model=None)
@@ -80,7 +71,7 @@ async def allocation(
     version = await remembered(
         _VERSIONS,
         (*database, data_generation.current(), win, cost_metric),
-        lambda: _read(ctx, lambda session: data_version(session, win, cost_metric)),
+        lambda: in_own_session(ctx, lambda session: data_version(session, win, cost_metric)),
     )
     key = (
         *database,
@@ -98,12 +89,15 @@ async def allocation(
     def compute() -> tuple[bytes, str]:
         nonlocal computed_here
         computed_here = True
-        with ctx.sessions() as session:
+
+        def read(session: Session) -> AllocationReport:
             # Labels and cost tags change only with the inventory (the version's last two parts).
             meta = _META.get_or_compute((*database, version[2:]), lambda: load_meta(session))
-            report = build_report(
+            return build_report(
                 session, win, steps, cost_metric, opts, list(settings.cost_tags), meta
             )
+
+        report = in_own_session(ctx, read)
         if format == "csv":
             return report_csv(report).encode(), worst_status(report)
         return json.dumps(report_dict(report)).encode(), worst_status(report)

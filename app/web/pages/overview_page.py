@@ -31,7 +31,7 @@ from app.queries.spend import (
 from app.queries.system import source_statuses, utcnow
 from app.queries.versions import spend_version
 from app.web.caching import cached, remembered
-from app.web.deps import ContextDep
+from app.web.deps import ContextDep, in_own_session
 from app.web.pages.layout import page_context
 from app.web.templating import templates
 from dashboards.spend import Mover, stacked_over_time
@@ -56,7 +56,7 @@ async def overview_page(request: Request, ctx: ContextDep, window: str = "30d") 
     as_of, freshness, version = await remembered(
         _STATE,
         (settings.database_url, id(ctx.engine), data_generation.current()),
-        lambda: _data_state(ctx),
+        lambda: in_own_session(ctx, lambda session: _data_state(session, ctx)),
     )
     values: dict[str, object] = {"freshness": freshness, "window": window, "windows": WINDOWS}
     if as_of is not None:
@@ -68,7 +68,9 @@ async def overview_page(request: Request, ctx: ContextDep, window: str = "30d") 
             version,
         )
         views: dict[str, object] = await cached(
-            _VIEWS, key, lambda: _spend_views(ctx, as_of, window)
+            _VIEWS,
+            key,
+            lambda: in_own_session(ctx, lambda session: _spend_views(session, ctx, as_of, window)),
         )
         values.update(views)
     return templates.TemplateResponse(
@@ -76,13 +78,8 @@ async def overview_page(request: Request, ctx: ContextDep, window: str = "30d") 
     )
 
 
-def _data_state(ctx: AppContext) -> tuple[Any, ...]:
+def _data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
     """What the page needs to know about the data before it can use its cached views."""
-    with ctx.sessions() as session:
-        return _read_data_state(session, ctx)
-
-
-def _read_data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
     as_of = last_cost_day(session, ctx.settings)
     freshness = {
         "last_cost_day": as_of,
@@ -92,14 +89,7 @@ def _read_data_state(session: Session, ctx: AppContext) -> tuple[Any, ...]:
     return as_of, freshness, spend_version(session)
 
 
-def _spend_views(ctx: AppContext, as_of: date, window: str) -> dict[str, object]:
-    with ctx.sessions() as session:
-        return _read_spend_views(session, ctx, as_of, window)
-
-
-def _read_spend_views(
-    session: Session, ctx: AppContext, as_of: date, window: str
-) -> dict[str, object]:
+def _spend_views(session: Session, ctx: AppContext, as_of: date, window: str) -> dict[str, object]:
     settings = ctx.settings
     win = parse_window(window, as_of)
     month = month_of(as_of)
