@@ -25,8 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -84,18 +85,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/finops-bench-prometheus"))
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--warm-only",
+        action="store_true",
+        help="skip the cold run: --database-url already holds a cold run's database",
+    )
     args = parser.parse_args()
     ensure_data(args.data_dir, args.workloads, args.days)
 
-    from app.backfill import backfill
     from app.context import AppContext
-    from app.db.migrate import upgrade
     from app.recommendations.service import run_recommendations
     from app.scheduling.jobs import catch_up
     from app.settings import load_settings
     from app.sources import build_collectors
     from bench.collect_prometheus import T0
-    from collectors.records import TimeWindow
     from tests.support.prometheus_server import PrometheusServer
 
     tmp = Path(tempfile.mkdtemp(prefix="finops-bench-rs-"))
@@ -121,54 +124,81 @@ def main() -> None:
         end = T0 + timedelta(days=args.days)
         collectors = {c.source.split(":")[0]: c for c in build_collectors(settings, ctx.sessions)}
 
-        # cold
-        cpu0, t0 = server.cpu_seconds(), time.monotonic()
-        upgrade(ctx.engine)
-        report = backfill(
-            ctx.sessions, collectors["prometheus"], TimeWindow(T0, end), timedelta(days=1)
-        )
-        inv = backfill(
-            ctx.sessions, collectors["kubernetes"], TimeWindow(end - timedelta(hours=1), end)
-        )
-        if report.failed or inv.failed:
-            raise SystemExit(f"collection failed: {[r.error for r in report.failed + inv.failed]}")
-        t_collect = time.monotonic() - t0
-        run_id = run_recommendations(ctx.sessions, end=end)
-        cold = {
-            "wall_s": time.monotonic() - t0,
-            "collect_s": t_collect,
-            "requests": requests_since(ctx.sessions, 0),
-            "prometheus_cpu_s": server.cpu_seconds() - cpu0,
-        }
+        if args.warm_only:
+            if args.database_url is None:
+                raise SystemExit("--warm-only needs --database-url of a cold run's database")
+            cold = None
+        else:
+            cold = run_cold(ctx, collectors, server, T0, end)
         from sqlalchemy import func, select
 
-        from app.recommendations.models import RecommendationRow
-
-        with ctx.sessions() as s:
-            n_rows = s.scalar(select(func.count()).where(RecommendationRow.run_id == run_id))
+        from app.recommendations.models import RecommendationRow, RecommendationRun
 
         # warm: the database is current up to one hour before the weekly run
         floor = last_run_id(ctx.sessions)
         cpu0, t0 = server.cpu_seconds(), time.monotonic()
         results = catch_up(ctx, collectors["prometheus"], end)  # watermark is at `end`
-        run_recommendations(ctx.sessions, end=end)
+        run_id = run_recommendations(ctx.sessions, end=end)
         warm = {
             "wall_s": time.monotonic() - t0,
             "requests": requests_since(ctx.sessions, floor),
             "prometheus_cpu_s": server.cpu_seconds() - cpu0,
             "catch_up_windows": len(results),
         }
+        with ctx.sessions() as s:
+            n_rows = s.scalar(select(func.count()).where(RecommendationRow.run_id == run_id))
+            n_ok = s.scalar(
+                select(func.count()).where(
+                    RecommendationRow.run_id == run_id, RecommendationRow.status == "recommended"
+                )
+            )
+            assert s.get(RecommendationRun, run_id) is not None
         ctx.close()
     finally:
         server.stop()
     print(
         f"workloads={args.workloads} days={args.days} database={db_url.split(':')[0]} "
-        f"recommendation rows={n_rows}\n"
-        f"cold: wall {cold['wall_s']:.1f} s (collection {cold['collect_s']:.1f} s), "
-        f"{cold['requests']} Prometheus requests, Prometheus CPU {cold['prometheus_cpu_s']:.1f} s\n"
+        f"recommendation rows={n_rows} (recommended: {n_ok})"
+    )
+    if cold is not None:
+        print(
+            f"cold: wall {cold['wall_s']:.1f} s (collection {cold['collect_s']:.1f} s), "
+            f"{cold['requests']} Prometheus requests, "
+            f"Prometheus CPU {cold['prometheus_cpu_s']:.1f} s"
+        )
+    print(
         f"warm: wall {warm['wall_s']:.1f} s, {warm['requests']} Prometheus requests, "
         f"Prometheus CPU {warm['prometheus_cpu_s']:.1f} s"
     )
+
+
+def run_cold(
+    ctx: Any, collectors: dict[str, Any], server: Any, t_start: datetime, end: datetime
+) -> dict[str, float]:
+    """An empty database to stored recommendations; returns the cold figures."""
+    from app.backfill import backfill
+    from app.db.migrate import upgrade
+    from app.recommendations.service import run_recommendations
+    from collectors.records import TimeWindow
+
+    cpu0, t0 = server.cpu_seconds(), time.monotonic()
+    upgrade(ctx.engine)
+    report = backfill(
+        ctx.sessions, collectors["prometheus"], TimeWindow(t_start, end), timedelta(days=1)
+    )
+    inv = backfill(
+        ctx.sessions, collectors["kubernetes"], TimeWindow(end - timedelta(hours=1), end)
+    )
+    if report.failed or inv.failed:
+        raise SystemExit(f"collection failed: {[r.error for r in report.failed + inv.failed]}")
+    t_collect = time.monotonic() - t0
+    run_recommendations(ctx.sessions, end=end)
+    return {
+        "wall_s": time.monotonic() - t0,
+        "collect_s": t_collect,
+        "requests": requests_since(ctx.sessions, 0),
+        "prometheus_cpu_s": server.cpu_seconds() - cpu0,
+    }
 
 
 if __name__ == "__main__":

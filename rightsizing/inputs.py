@@ -16,13 +16,13 @@ strategies run on
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from rightsizing.errors import InvalidInputError
 from rightsizing.quantiles import FloatArray
@@ -78,6 +78,106 @@ class HourlyUsage:
     throttled_ratio: float | None = None
 
 
+_HOURLY_FIELDS = (
+    "hour_start_s",
+    "cpu_p50",
+    "cpu_p90",
+    "cpu_p95",
+    "cpu_p99",
+    "cpu_max",
+    "memory_avg",
+    "memory_p95",
+    "memory_max",
+    "samples",
+    "pods",
+    "oom_kills",
+    "restarts",
+    "throttled_ratio",
+)
+
+
+@dataclass(frozen=True)
+class HourlyColumns:
+    """Hourly rollups of one container as columns, sorted by hour (``HourlyUsage`` fields).
+
+    All columns are float64 arrays of one length; ``throttled_ratio`` is NaN where the
+    hour has no throttling data.
+    """
+
+    hour_start_s: FloatArray
+    cpu_p50: FloatArray
+    cpu_p90: FloatArray
+    cpu_p95: FloatArray
+    cpu_p99: FloatArray
+    cpu_max: FloatArray
+    memory_avg: FloatArray
+    memory_p95: FloatArray
+    memory_max: FloatArray
+    samples: FloatArray
+    pods: FloatArray
+    oom_kills: FloatArray
+    restarts: FloatArray
+    throttled_ratio: FloatArray
+
+    def __post_init__(self) -> None:
+        n = self.hour_start_s.size
+        for name in _HOURLY_FIELDS:
+            arr = getattr(self, name)
+            if arr.ndim != 1 or arr.size != n:
+                raise InvalidInputError(f"hourly column {name} has a different length than hours")
+        if n > 1 and np.any(np.diff(self.hour_start_s) < 0):
+            raise InvalidInputError("hourly rollups must be sorted by hour")
+
+    def __len__(self) -> int:
+        return int(self.hour_start_s.size)
+
+    @classmethod
+    def from_rows(cls, hours: Sequence[HourlyUsage]) -> HourlyColumns:
+        rows = sorted(hours, key=lambda h: h.hour_start_s)
+        table = np.array(
+            [
+                [
+                    *(getattr(h, f) for f in _HOURLY_FIELDS[:-1]),
+                    np.nan if h.throttled_ratio is None else h.throttled_ratio,
+                ]
+                for h in rows
+            ],
+            dtype=np.float64,
+        ).reshape(len(rows), len(_HOURLY_FIELDS))
+        return cls(*(np.ascontiguousarray(table[:, i]) for i in range(len(_HOURLY_FIELDS))))
+
+    def take(self, index: slice | npt.NDArray[np.intp]) -> HourlyColumns:
+        """The rows at ``index`` (a slice or sorted positions)."""
+        return HourlyColumns(*(getattr(self, f)[index] for f in _HOURLY_FIELDS))
+
+    def between(self, start_s: float, end_s: float) -> HourlyColumns:
+        """Hours starting in ``[start_s, end_s)``."""
+        lo = int(np.searchsorted(self.hour_start_s, start_s, side="left"))
+        hi = int(np.searchsorted(self.hour_start_s, end_s, side="left"))
+        return self.take(slice(lo, hi))
+
+    def monotone(self) -> HourlyColumns:
+        """Percentiles made non-decreasing (p50 ≤ … ≤ max, memory p95 ≤ max).
+
+        Stored rollups can break the order by a rounding step (separate float columns,
+        or a rollup written by another tool); the engine refuses unordered hours, so a
+        loader repairs them upwards, which keeps every value conservative.
+        """
+        cpu = np.maximum.accumulate(
+            np.stack([self.cpu_p50, self.cpu_p90, self.cpu_p95, self.cpu_p99, self.cpu_max]),
+            axis=0,
+        )
+        return replace(
+            self,
+            cpu_p50=cpu[0],
+            cpu_p90=cpu[1],
+            cpu_p95=cpu[2],
+            cpu_p99=cpu[3],
+            cpu_max=cpu[4],
+            memory_max=np.maximum(self.memory_max, self.memory_p95),
+        )
+
+
 @dataclass(frozen=True)
 class UsageHistory:
     """Weighted usage points, sorted by time. ``memory_peak`` is the peak each point covers."""
@@ -120,30 +220,33 @@ class UsageHistory:
     @classmethod
     def from_hourly(cls, hours: Sequence[HourlyUsage]) -> UsageHistory:
         """Expand rollups into pseudo-points (see module docstring); zero-pod hours are dropped."""
-        rows = sorted(
-            (h for h in hours if h.samples > 0 and h.pods > 0), key=lambda h: h.hour_start_s
-        )
+        return cls.from_columns(HourlyColumns.from_rows(hours))
+
+    @classmethod
+    def from_columns(cls, cols: HourlyColumns) -> UsageHistory:
+        """The same expansion on columns, without a Python loop over hours.
+
+        Why columns: the weekly job loads a whole cluster's hours at once (hundreds of
+        thousands of rows), and a per-hour object costs more than the engine itself.
+        """
+        keep = (cols.samples > 0) & (cols.pods > 0)
+        hour = cols.hour_start_s[keep]
+        cpu = np.stack(
+            [cols.cpu_p50, cols.cpu_p90, cols.cpu_p95, cols.cpu_p99, cols.cpu_max], axis=1
+        )[keep]
+        bad = np.flatnonzero(np.any(np.diff(cpu, axis=1) < 0, axis=1))
+        if bad.size:
+            raise InvalidInputError(f"hour {hour[bad[0]]:.0f}: cpu percentiles not ascending")
+        mem_max, mem_p95 = cols.memory_max[keep], cols.memory_p95[keep]
+        bad = np.flatnonzero(mem_max < mem_p95)
+        if bad.size:
+            raise InvalidInputError(f"hour {hour[bad[0]]:.0f}: memory max below p95")
+        mem = np.stack([cols.memory_avg[keep], mem_p95, mem_p95, mem_max, mem_max], axis=1)
         k = len(ROLLUP_MASSES)
-        t = np.empty(len(rows) * k)
-        c = np.empty_like(t)
-        m = np.empty_like(t)
-        w = np.empty_like(t)
-        peak = np.empty_like(t)
-        for i, h in enumerate(rows):
-            cpu = (h.cpu_p50, h.cpu_p90, h.cpu_p95, h.cpu_p99, h.cpu_max)
-            if any(b < a for a, b in itertools.pairwise(cpu)):
-                raise InvalidInputError(f"hour {h.hour_start_s:.0f}: cpu percentiles not ascending")
-            if h.memory_max < h.memory_p95:
-                raise InvalidInputError(f"hour {h.hour_start_s:.0f}: memory max below p95")
-            s = slice(i * k, (i + 1) * k)
-            t[s] = h.hour_start_s + 1800.0
-            c[s] = cpu
-            m[s] = (h.memory_avg, h.memory_p95, h.memory_p95, h.memory_max, h.memory_max)
-            w[s] = np.asarray(ROLLUP_MASSES) * h.samples
-            peak[s] = h.memory_max
-        _array(c, "cpu usage")
-        _array(m, "memory usage")
-        return cls(t, c, m, w, peak, 3600.0)
+        c = _array(cpu.ravel(), "cpu usage")
+        m = _array(mem.ravel(), "memory usage")
+        w = (cols.samples[keep, None] * np.asarray(ROLLUP_MASSES)).ravel()
+        return cls(np.repeat(hour + 1800.0, k), c, m, w, np.repeat(mem_max, k), 3600.0)
 
     @property
     def points(self) -> float:

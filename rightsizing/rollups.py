@@ -1,14 +1,18 @@
 """Build engine inputs from hourly rollups (what the database stores per container).
 
-The lead's "from the database" path maps each ``ContainerUsageHour`` row onto an
-``HourlyUsage`` (same field names; ``hour`` becomes ``hour_start_s``) and calls
-``inputs_from_hourly``. Besides the usage points it derives what the rollups carry:
+The database path loads each container's hours as ``HourlyColumns`` and calls
+``inputs_from_columns``; ``inputs_from_hourly`` does the same for a list of
+``HourlyUsage`` objects. Besides the usage points it derives what the rollups carry:
 
-* OOM kills: one ``OomEvent`` per kill, at the hour's middle, at the hour's memory
-  max (the best estimate of the limit it hit);
+* OOM kills: one ``OomEvent`` per kill, at the hour's middle, at the container's memory
+  limit when it is known (that is what the kill hit), else at the hour's memory max;
 * restarts: summed; throttling: the sample-weighted mean of the hours that have it;
 * replicas: the hourly average pod count, with the hours missing from the window
-  (zero replicas: no rows) filled as zero, so savings and zero-replica share see them.
+  (zero replicas: no rows) filled as zero, so savings and zero-replica share see them;
+* the history starts at the window start, or later when the workload was first seen
+  later (a workload created three days ago has three days of history, not eleven
+  days at zero replicas). The first usage hour counts as a sighting, so a late first
+  inventory never hides usage that is already stored.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rightsizing.errors import InvalidInputError
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,
+    HourlyColumns,
     HourlyUsage,
     OomEvent,
     QuotaContext,
@@ -43,40 +48,92 @@ def inputs_from_hourly(
     annotations: Mapping[str, str] | None = None,
     prices: UnitPrices | None = None,
     quota: QuotaContext | None = None,
+    first_seen_s: float | None = None,
 ) -> ContainerInputs:
+    """``inputs_from_columns`` for a list of ``HourlyUsage`` (any order)."""
+    return inputs_from_columns(
+        key,
+        HourlyColumns.from_rows(hours),
+        window_start_s,
+        window_end_s,
+        current=current,
+        autoscaler=autoscaler,
+        annotations=annotations,
+        prices=prices,
+        quota=quota,
+        first_seen_s=first_seen_s,
+    )
+
+
+def _check_counts(cols: HourlyColumns) -> None:
+    negative = (cols.oom_kills < 0) | (cols.restarts < 0) | (cols.samples < 0) | (cols.pods < 0)
+    bad = np.flatnonzero(negative)
+    if bad.size:
+        raise InvalidInputError(f"hour {cols.hour_start_s[bad[0]]:.0f}: negative counts")
+    ratio = cols.throttled_ratio
+    bad = np.flatnonzero(~np.isnan(ratio) & ((ratio < 0.0) | (ratio > 1.0)))
+    if bad.size:
+        raise InvalidInputError(
+            f"hour {cols.hour_start_s[bad[0]]:.0f}: throttled_ratio outside [0, 1]"
+        )
+
+
+def inputs_from_columns(
+    key: str,
+    cols: HourlyColumns,
+    window_start_s: float,
+    window_end_s: float,
+    *,
+    current: Resources | None = None,
+    autoscaler: Autoscaler | None = None,
+    annotations: Mapping[str, str] | None = None,
+    prices: UnitPrices | None = None,
+    quota: QuotaContext | None = None,
+    first_seen_s: float | None = None,
+) -> ContainerInputs:
+    """One container's engine inputs from its hours in ``[window_start_s, window_end_s)``."""
     if window_end_s <= window_start_s:
         raise InvalidInputError("window end must be after its start")
-    inside = [h for h in hours if window_start_s <= h.hour_start_s < window_end_s]
-    for h in inside:
-        if h.oom_kills < 0 or h.restarts < 0 or h.samples < 0 or h.pods < 0:
-            raise InvalidInputError(f"hour {h.hour_start_s:.0f}: negative counts")
-        if h.throttled_ratio is not None and not 0.0 <= h.throttled_ratio <= 1.0:
-            raise InvalidInputError(f"hour {h.hour_start_s:.0f}: throttled_ratio outside [0, 1]")
-    ooms = tuple(
-        OomEvent(h.hour_start_s + HOUR / 2, h.memory_max)
-        for h in inside
-        for _ in range(h.oom_kills)
+    inside = cols.between(window_start_s, window_end_s)
+    _check_counts(inside)
+    current = current or Resources()
+    start = window_start_s
+    if first_seen_s is not None:
+        seen = min(first_seen_s, float(inside.hour_start_s[0])) if len(inside) else first_seen_s
+        start = min(max(window_start_s, seen), window_end_s - HOUR)
+    kills = inside.oom_kills.astype(np.int64)
+    at = np.repeat(inside.hour_start_s + HOUR / 2, kills)
+    hit = (
+        np.full(at.size, current.memory_limit)
+        if current.memory_limit is not None
+        else np.repeat(inside.memory_max, kills)
     )
-    throttled = [(h.throttled_ratio, h.samples) for h in inside if h.throttled_ratio is not None]
-    weight = sum(s for _, s in throttled)
-    ratio = sum(r * s for r, s in throttled) / weight if weight > 0 else None
-    n_hours = int(np.ceil((window_end_s - window_start_s) / HOUR))
-    grid = window_start_s + np.arange(n_hours, dtype=np.float64) * HOUR
+    ooms = tuple(OomEvent(float(t), float(m)) for t, m in zip(at, hit, strict=True))
+    known = ~np.isnan(inside.throttled_ratio)
+    weight = float(inside.samples[known].sum())
+    ratio = (
+        float((inside.throttled_ratio[known] * inside.samples[known]).sum()) / weight
+        if weight > 0
+        else None
+    )
+    n_hours = int(np.ceil((window_end_s - start) / HOUR))
+    grid = start + np.arange(n_hours, dtype=np.float64) * HOUR
     replicas = np.zeros(n_hours)
-    for h in inside:
-        replicas[int((h.hour_start_s - window_start_s) // HOUR)] = h.pods
+    slots = ((inside.hour_start_s - start) // HOUR).astype(np.int64)
+    ok = (slots >= 0) & (slots < n_hours)
+    replicas[slots[ok]] = inside.pods[ok]
     return ContainerInputs(
         key=key,
-        usage=UsageHistory.from_hourly(inside),
-        current=current or Resources(),
+        usage=UsageHistory.from_columns(inside),
+        current=current,
         replicas=ReplicaHistory(grid, replicas),
         autoscaler=autoscaler,
         oom_events=ooms,
-        restarts=sum(h.restarts for h in inside),
+        restarts=int(inside.restarts.sum()),
         throttled_ratio=ratio,
         annotations=dict(annotations or {}),
         prices=prices or UnitPrices(),
         quota=quota,
         now_s=window_end_s,
-        start_s=window_start_s,
+        start_s=start,
     )

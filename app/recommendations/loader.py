@@ -1,8 +1,8 @@
 """Build the engine's ``ContainerInputs`` from the database.
 
-One query for the window's hourly usage, one for current specs, one for workloads,
-quotas and nodes: the whole cluster's inputs are loaded in a handful of round trips,
-never one query per container.
+One query for the window's hourly usage (as columns, ``usage_columns``), one for
+current specs, one for workloads, quotas and nodes: the whole cluster's inputs are
+loaded in a handful of round trips, never one query per container.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, UsageHour, Workload
+from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, Workload
+from app.recommendations.usage_columns import load_hourly_columns
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,
-    HourlyUsage,
-    OomEvent,
+    HourlyColumns,
     QuotaContext,
-    ReplicaHistory,
     Resources,
     UnitPrices,
-    UsageHistory,
 )
+from rightsizing.rollups import inputs_from_columns
+
+EMPTY_HOURS = HourlyColumns.from_rows([])
 
 GIB = 2.0**30
 
@@ -102,27 +102,21 @@ def load_inputs(
     if namespaces:
         wl_stmt = wl_stmt.where(Workload.namespace.in_(namespaces))
     workloads = {w.id: (w, cname) for w, cname in session.execute(wl_stmt)}
+    cluster_names = {int(i): str(n) for i, n in session.execute(select(Cluster.id, Cluster.name))}
     specs = session.scalars(
         select(ContainerSpecVersion).where(ContainerSpecVersion.valid_to.is_(None))
     ).all()
-    usage: dict[tuple[str, str, str, str, str], list[UsageHour]] = defaultdict(list)
-    u_stmt = (
-        select(UsageHour, Cluster.name)
-        .join(Cluster, Cluster.id == UsageHour.cluster_id)
-        .where(UsageHour.hour >= start, UsageHour.hour < end)
-        .order_by(UsageHour.hour)
-    )
-    for u, cname in session.execute(u_stmt):
-        usage[(cname, u.namespace, u.workload_kind, u.workload, u.container)].append(u)
+    usage = load_hourly_columns(session, start, end, namespaces)
     quotas = _quota_hard(session)
     at_max = _namespace_totals_at_max(workloads, specs)
+    window = (start.timestamp(), end.timestamp())
     out: list[tuple[ContainerRef, ContainerInputs, Workload | None]] = []
     for spec in specs:
         if spec.workload_id not in workloads:
             continue
         w, cname = workloads[spec.workload_id]
         ref = ContainerRef(cname, w.namespace, w.kind, w.name, spec.container)
-        rows = usage.pop((cname, w.namespace, w.kind, w.name, spec.container), [])
+        cols = usage.pop((w.cluster_id, w.namespace, w.kind, w.name, spec.container), None)
         quota = None
         if (cname, w.namespace) in quotas:
             hard = quotas[(cname, w.namespace)]
@@ -130,28 +124,25 @@ def load_inputs(
             totals = at_max[(cname, w.namespace)]
             others = {k: totals.get(k, 0.0) - own.get(k, 0.0) for k in hard}
             quota = QuotaContext(hard=hard, others_at_max=others)
-        out.append((ref, _inputs(ref, rows, spec, w, quota, prices, start, end), w))
+        out.append((ref, _inputs(ref, cols, spec, w, quota, prices, window), w))
     # Containers seen in usage without a known spec (e.g. Prometheus-only mode without
     # kube-state-metrics requests): recommend from usage; current requests are unknown.
-    by_key = {(cname, w.namespace, w.kind, w.name): w for w, cname in workloads.values()}
-    for (cname, ns, kind, name, container), rows in usage.items():
-        if namespaces and ns not in namespaces:
-            continue
-        ref = ContainerRef(cname, ns, kind, name, container)
-        w_or_none = by_key.get((cname, ns, kind, name))
-        out.append((ref, _inputs(ref, rows, None, w_or_none, None, prices, start, end), w_or_none))
+    by_key = {(w.cluster_id, w.namespace, w.kind, w.name): w for w, _ in workloads.values()}
+    for (cluster_id, ns, kind, name, container), cols in usage.items():
+        ref = ContainerRef(cluster_names.get(cluster_id, "?"), ns, kind, name, container)
+        w_or_none = by_key.get((cluster_id, ns, kind, name))
+        out.append((ref, _inputs(ref, cols, None, w_or_none, None, prices, window), w_or_none))
     return out
 
 
 def _inputs(
     ref: ContainerRef,
-    rows: list[UsageHour],
+    cols: HourlyColumns | None,
     spec: ContainerSpecVersion | None,
     w: Workload | None,
     quota: QuotaContext | None,
     prices: UnitPrices,
-    start: datetime,
-    end: datetime,
+    window: tuple[float, float],
 ) -> ContainerInputs:
     current = (
         Resources(
@@ -160,66 +151,19 @@ def _inputs(
         if spec is not None
         else Resources()
     )
-    hourly = [
-        HourlyUsage(
-            hour_start_s=r.hour.timestamp(),
-            cpu_p50=r.cpu_p50,
-            cpu_p90=max(r.cpu_p90, r.cpu_p50),
-            cpu_p95=max(r.cpu_p95, r.cpu_p90, r.cpu_p50),
-            cpu_p99=max(r.cpu_p99, r.cpu_p95, r.cpu_p90, r.cpu_p50),
-            cpu_max=max(r.cpu_max, r.cpu_p99, r.cpu_p95),
-            memory_avg=r.memory_avg,
-            memory_p95=r.memory_p95,
-            memory_max=max(r.memory_max, r.memory_p95),
-            samples=r.samples,
-            pods=r.pods,
-            oom_kills=r.oom_kills,
-            restarts=r.restarts,
-            throttled_ratio=r.throttled_ratio,
-        )
-        for r in rows
-    ]
-    limit = spec.memory_limit if spec is not None else None
-    ooms = tuple(
-        OomEvent(r.hour.timestamp(), float(limit or r.memory_max)) for r in rows if r.oom_kills > 0
-    )
-    throttled = [r.throttled_ratio for r in rows if r.throttled_ratio is not None]
-    # History starts when we first saw the workload (or its usage), not before it existed.
-    first_seen = w.first_seen if w is not None else (rows[0].hour if rows else start)
-    return ContainerInputs(
-        key=ref.key,
-        usage=UsageHistory.from_hourly(hourly),
+    return inputs_from_columns(
+        ref.key,
+        cols if cols is not None else EMPTY_HOURS,
+        window[0],
+        window[1],
         current=current,
-        replicas=_replicas(rows, start, end),
         autoscaler=_autoscaler(list(w.autoscalers or [])) if w is not None else None,
-        oom_events=ooms,
-        restarts=sum(r.restarts for r in rows),
-        throttled_ratio=float(np.mean(throttled)) if throttled else None,
         annotations=dict(w.annotations or {}) if w is not None else {},
         prices=prices,
         quota=quota,
-        now_s=end.timestamp(),
-        start_s=max(start, first_seen).timestamp(),
+        # History starts when we first saw the workload (or its usage), not before.
+        first_seen_s=w.first_seen.timestamp() if w is not None else None,
     )
-
-
-def _replicas(rows: list[UsageHour], start: datetime, end: datetime) -> ReplicaHistory:
-    """Hourly replica counts over the window; hours without usage rows count as zero pods."""
-    hours = int((end - start).total_seconds() // 3600)
-    if hours <= 0:
-        return ReplicaHistory(np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64))
-    counts = np.zeros(hours)
-    t0 = start.timestamp()
-    for r in rows:
-        i = int((r.hour.timestamp() - t0) // 3600)
-        if 0 <= i < hours:
-            counts[i] = r.pods
-    seen = np.nonzero(counts)[0]
-    if seen.size:  # before the first sighting the workload may not have existed
-        counts = counts[seen[0] :]
-        t0 += float(seen[0]) * 3600
-    times = t0 + 3600.0 * np.arange(counts.size, dtype=np.float64)
-    return ReplicaHistory(times, counts)
 
 
 def _max_replicas(w: Workload) -> int:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from rightsizing import (
@@ -8,7 +10,8 @@ from rightsizing import (
     make_strategy,
     recommend,
 )
-from rightsizing.rollups import inputs_from_hourly
+from rightsizing.inputs import HourlyColumns
+from rightsizing.rollups import inputs_from_columns, inputs_from_hourly
 
 from .builders import GIB, MIB, T0
 
@@ -83,3 +86,48 @@ def test_bad_rollups_are_rejected(bad, message):
 def test_empty_window_is_rejected():
     with pytest.raises(InvalidInputError, match="after its start"):
         inputs_from_hourly("k", [], T0, T0)
+
+
+def test_history_starts_at_first_sighting_but_never_after_stored_usage():
+    hours = [hour(i) for i in range(3 * 24, 14 * 24)]  # usage for the last 11 days
+    end = T0 + 14 * 86400.0
+    late = inputs_from_hourly("k", hours, T0, end, first_seen_s=T0 + 5 * 86400.0)
+    assert late.start_s == T0 + 3 * 86400.0  # the usage is older than the inventory
+    assert late.replicas is not None and late.replicas.zero_share() == 0.0
+    young = inputs_from_hourly("k", hours, T0, end, first_seen_s=T0 + 86400.0)
+    assert young.start_s == T0 + 86400.0  # two days at zero replicas before the usage
+    assert young.replicas is not None
+    assert young.replicas.zero_share() == pytest.approx(2 / 13)
+    unknown = inputs_from_hourly("k", hours, T0, end)
+    assert unknown.start_s == T0
+    assert unknown.history_s == 14 * 86400.0
+
+
+def test_oom_events_sit_at_the_memory_limit_when_it_is_known():
+    hours = [hour(0, oom_kills=1, memory_max=400 * MIB), hour(1)]
+    limited = inputs_from_hourly("k", hours, T0, T0 + 86400.0, current=Resources(1, None, GIB, GIB))
+    assert [e.memory_bytes for e in limited.oom_events] == [GIB]
+    assert limited.oom_events[0].time_s == T0 + 1800.0
+    unlimited = inputs_from_hourly("k", hours, T0, T0 + 86400.0)
+    assert [e.memory_bytes for e in unlimited.oom_events] == [400 * MIB]
+
+
+def test_columns_must_be_aligned_and_sorted():
+    cols = HourlyColumns.from_rows([hour(2), hour(0), hour(1)])
+    assert cols.hour_start_s.tolist() == [T0, T0 + 3600.0, T0 + 7200.0]  # from_rows sorts
+    with pytest.raises(InvalidInputError, match="sorted"):
+        replace(cols, hour_start_s=cols.hour_start_s[::-1].copy())
+    with pytest.raises(InvalidInputError, match="different length"):
+        replace(cols, cpu_p50=cols.cpu_p50[:2])
+    assert len(cols.between(T0 + 1, T0 + 7200.0)) == 1
+
+
+def test_monotone_repairs_unordered_percentiles_upwards():
+    bad = hour(0, cpu_p90=0.1, cpu_p95=0.05, memory_max=100 * MIB)
+    with pytest.raises(InvalidInputError, match="not ascending"):
+        inputs_from_hourly("k", [bad], T0, T0 + 86400.0)
+    fixed = HourlyColumns.from_rows([bad]).monotone()
+    assert fixed.cpu_p90[0] == fixed.cpu_p95[0] == 0.2  # raised to the p50, never lowered
+    assert fixed.cpu_max[0] == 0.5
+    assert fixed.memory_max[0] == 320 * MIB
+    assert inputs_from_columns("k", fixed, T0, T0 + 86400.0).usage.points == 24
