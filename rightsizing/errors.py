@@ -30,4 +30,5 @@ class UnknownStrategyError(RightsizingError, KeyError):
 
 
 class UsageDataError(RightsizingError, ValueError):
-    """A usage file (CSV replay input) cannot be read; the message names file and line."""
+    """Usage data cannot be used: a CSV replay input (the message names file and line) or
+    the database (no usage stored for what was asked)."""

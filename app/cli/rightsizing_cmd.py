@@ -1,8 +1,7 @@
 """``finops rightsizing``: replay evaluation of the rightsizing strategies.
 
-Registered by the lead as ``finops rightsizing``. This module uses only the pure
-``rightsizing`` package (no database): ``evaluate`` replays a usage CSV (or the
-generated workload families) and prints how each strategy would have done.
+``evaluate`` replays a usage history (a CSV export, the usage stored in the database,
+or the generated workload families) and prints how each strategy would have done.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.common import ConfigOption
 from rightsizing import (
     DEFAULT_STRATEGY,
     Guardrails,
@@ -102,6 +102,22 @@ def evaluate(
         typer.Option(min=1, max=1000, help="series per --family (6; prod-like fleets 80)"),
     ] = None,
     days: Annotated[int, typer.Option(min=2, max=365, help="days per generated series")] = 28,
+    database: Annotated[
+        bool,
+        typer.Option(
+            "--database",
+            help="replay the hourly usage stored in the configured database (see --config)",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+    namespace: Annotated[
+        list[str] | None,
+        typer.Option("--namespace", "-n", help="with --database: only these namespaces"),
+    ] = None,
+    history_days: Annotated[
+        float | None,
+        typer.Option(min=1, help="with --database: replay only the last N days (default: all)"),
+    ] = None,
     guardrails: Annotated[bool, typer.Option(help="apply the default guardrails")] = True,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
@@ -114,10 +130,15 @@ def evaluate(
             raise RightsizingError(
                 f"unknown strategy {', '.join(unknown)}; choose from {', '.join(strategy_names())}"
             )
-        if (csv_file is None) == (not family):
-            raise RightsizingError("give either --csv FILE or --family NAME")
+        sources = (csv_file is not None) + bool(family) + database
+        if sources != 1:
+            raise RightsizingError("give exactly one of --csv FILE, --database or --family NAME")
+        if (namespace or history_days) and not database:
+            raise RightsizingError("--namespace and --history-days apply to --database only")
         data: list[ReplaySeries]
-        if csv_file is not None:
+        if database:
+            data, source = _from_database(config, namespace, history_days)
+        elif csv_file is not None:
             loaded = load_usage_csv(csv_file)
             data, source = loaded.series, str(csv_file)
             if loaded.dropped_zero_rows:
@@ -215,6 +236,18 @@ def evaluate(
             f"least slack any weekly request could have at that under share "
             f"(hindsight bound): {_pct(verdict.hindsight_slack)}"
         )
+
+
+def _from_database(
+    config: Path | None, namespaces: list[str] | None, days: float | None
+) -> tuple[list[ReplaySeries], str]:
+    from app.cli.common import open_context
+    from app.recommendations.replay_source import replay_series_from_database
+
+    with open_context(config) as ctx, ctx.sessions() as session:
+        data, start, end = replay_series_from_database(session, namespaces, days)
+    where = f" in {', '.join(namespaces)}" if namespaces else ""
+    return data, f"database{where}, {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
 
 
 def _pts(x: object) -> str:

@@ -52,6 +52,13 @@ def _f(v: Decimal | None) -> float | None:
     return None if v is None else float(v)
 
 
+def resources_of(spec: ContainerSpecVersion) -> Resources:
+    """A stored spec version as the engine's requests and limits."""
+    return Resources(
+        _f(spec.cpu_request), _f(spec.cpu_limit), _f(spec.memory_request), _f(spec.memory_limit)
+    )
+
+
 def unit_prices(session: Session, cpu_to_memory_ratio: float) -> UnitPrices:
     """$/core-hour and $/GiB-hour from node prices, split by the configured ratio."""
     cpu_total = mem_total = 0.0
@@ -76,7 +83,7 @@ def unit_prices(session: Session, cpu_to_memory_ratio: float) -> UnitPrices:
     )
 
 
-def _autoscaler(specs: list[dict[str, Any]]) -> Autoscaler | None:
+def autoscaler_from(specs: list[dict[str, Any]]) -> Autoscaler | None:
     for a in specs:
         cpu_t = mem_t = None
         for m in a.get("metrics", []):
@@ -144,20 +151,14 @@ def _inputs(
     prices: UnitPrices,
     window: tuple[float, float],
 ) -> ContainerInputs:
-    current = (
-        Resources(
-            _f(spec.cpu_request), _f(spec.cpu_limit), _f(spec.memory_request), _f(spec.memory_limit)
-        )
-        if spec is not None
-        else Resources()
-    )
+    current = resources_of(spec) if spec is not None else Resources()
     return inputs_from_columns(
         ref.key,
         cols if cols is not None else EMPTY_HOURS,
         window[0],
         window[1],
         current=current,
-        autoscaler=_autoscaler(list(w.autoscalers or [])) if w is not None else None,
+        autoscaler=autoscaler_from(list(w.autoscalers or [])) if w is not None else None,
         annotations=dict(w.annotations or {}) if w is not None else {},
         prices=prices,
         quota=quota,

@@ -74,6 +74,7 @@ class _GroupReplay:
         self.cpu = np.concatenate([m.cpu for m in self.members])[order]
         self.mem = np.concatenate([m.memory for m in self.members])[order]
         self.w = np.concatenate([m.sample_weights for m in self.members])[order]
+        self.peak = np.concatenate([m.peaks for m in self.members])[order]
         self.res = min(m.resolution_s for m in self.members)
         self.end = float(self.t[-1]) + self.res
         self.decision = float(self.t[0]) + self.window
@@ -93,7 +94,7 @@ class _GroupReplay:
         t, mem = self.t[lo:hi], self.mem[lo:hi]
         return ContainerInputs(
             key=self.key,
-            usage=UsageHistory(t, self.cpu[lo:hi], mem, self.w[lo:hi], mem, self.res),
+            usage=UsageHistory(t, self.cpu[lo:hi], mem, self.w[lo:hi], self.peak[lo:hi], self.res),
             current=self.applied,
             autoscaler=self.auto,
             oom_events=tuple(o for o in self.ooms if o.time_s >= d - self.window),
@@ -132,6 +133,7 @@ class _GroupReplay:
                 applied.memory_request,
                 applied.memory_limit,
                 m.resolution_s,
+                m.peaks[s],
             )
             if applied.memory_limit is not None:
                 self.ooms.extend(OomEvent(float(mt[s][i]), applied.memory_limit) for i in starts)

@@ -108,8 +108,12 @@ def score_segment(
     memory_request: float | None,
     memory_limit: float | None,
     resolution_s: float,
+    memory_peak: FloatArray | None = None,
 ) -> list[int]:
-    """Add one segment scored at fixed requests; returns the OOM episode start indices."""
+    """Add one segment scored at fixed requests; returns the OOM episode start indices.
+
+    ``memory_peak`` is the peak each point covers (rollups); OOMs are scored on it.
+    """
     if cpu_request is None:
         score.unscored_weight += float(weights.sum())
         return []
@@ -122,6 +126,7 @@ def score_segment(
         score.memory_usage_sum += float((memory * weights).sum())
     if memory_limit is None:
         return []
-    starts = oom_episodes(times_s, memory > memory_limit, resolution_s)
+    peaks = memory if memory_peak is None else memory_peak
+    starts = oom_episodes(times_s, peaks > memory_limit, resolution_s)
     score.ooms += len(starts)
     return starts

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rightsizing.errors import InvalidInputError
-from rightsizing.inputs import SAMPLE_SECONDS, Autoscaler, Resources
+from rightsizing.inputs import (
+    ROLLUP_MASSES,
+    SAMPLE_SECONDS,
+    Autoscaler,
+    HourlyColumns,
+    Resources,
+    UsageHistory,
+)
 from rightsizing.quantiles import FloatArray
 
 
@@ -31,6 +38,7 @@ class ReplaySeries:
     family: str = ""
     resolution_s: float = SAMPLE_SECONDS
     group: str = ""  # series of one group (the pods of one container) share one request
+    memory_peak: FloatArray | None = None  # the peak each point covers (rollups); None: memory
 
     def __post_init__(self) -> None:
         n = self.times_s.size
@@ -38,9 +46,51 @@ class ReplaySeries:
             raise InvalidInputError(f"series {self.series_id}: columns differ in length")
         if self.weights is not None and self.weights.size != n:
             raise InvalidInputError(f"series {self.series_id}: weights differ in length")
+        if self.memory_peak is not None and self.memory_peak.size != n:
+            raise InvalidInputError(f"series {self.series_id}: memory peaks differ in length")
         if n > 1 and np.any(np.diff(self.times_s) <= 0):
             raise InvalidInputError(f"series {self.series_id}: timestamps not strictly ascending")
 
     @property
     def sample_weights(self) -> FloatArray:
         return self.weights if self.weights is not None else np.ones_like(self.times_s)
+
+    @property
+    def peaks(self) -> FloatArray:
+        """What would-be OOMs are scored on: the peak each point covers."""
+        return self.memory_peak if self.memory_peak is not None else self.memory
+
+    @classmethod
+    def from_hourly(
+        cls,
+        series_id: str,
+        cols: HourlyColumns,
+        current: Resources | None = None,
+        autoscaler: Autoscaler | None = None,
+    ) -> ReplaySeries:
+        """A container's hourly rollups (the database) as a replayable series.
+
+        Each hour becomes the engine's five pseudo-points (``UsageHistory.from_columns``:
+        p50/p90/p95/p99/max with their masses times the hour's samples), one second apart
+        so the times stay strictly ascending. Scores on them are exact for what the
+        rollups keep: the CPU under-provisioned share counts a mass as under when its
+        upper end is above the request, and slack uses each mass at its upper end, so
+        both lean conservative by the same amount for every strategy. Would-be OOMs are
+        scored on each hour's memory max.
+        """
+        usage = UsageHistory.from_columns(cols)
+        k = len(ROLLUP_MASSES)
+        offsets = np.tile(np.arange(k, dtype=np.float64), usage.times_s.size // k)
+        return cls(
+            series_id,
+            usage.times_s + offsets,
+            usage.cpu,
+            usage.memory,
+            current or Resources(),
+            autoscaler,
+            usage.weights,
+            "database",
+            usage.resolution_s,
+            series_id,
+            usage.memory_peak,
+        )

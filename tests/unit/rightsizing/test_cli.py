@@ -105,7 +105,7 @@ def test_evaluate_errors_are_clear(tmp_path):
     assert "unknown strategy kubecost" in r2.output
     r3 = runner.invoke(app, ["evaluate"])
     assert r3.exit_code == 2
-    assert "either --csv FILE or --family NAME" in r3.output
+    assert "exactly one of --csv FILE, --database or --family NAME" in r3.output
     r4 = runner.invoke(app, ["evaluate", "--family", "cron"])
     assert r4.exit_code == 2
     assert "unknown family" in r4.output

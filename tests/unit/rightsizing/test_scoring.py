@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
 
-from rightsizing import Resources, make_strategy
+from rightsizing import HourlyUsage, Resources, make_strategy
 from rightsizing.evaluation import ReplaySeries, Score, replay, replay_hindsight, replay_series
 from rightsizing.evaluation.scoring import oom_episodes, score_segment
+from rightsizing.inputs import HourlyColumns
 
-from .builders import DAY, GIB, MIB, times
+from .builders import DAY, GIB, MIB, T0, times
 
 
 def test_slack_under_share_and_oom_episodes_known_answers():
@@ -127,3 +128,44 @@ def test_a_group_is_sized_on_all_its_pods_and_scored_on_each():
     )["krr-simple"]
     assert apart.decisions == 2
     assert apart.cpu_slack == pytest.approx(0.0)  # each pod sized on itself
+
+
+def _hours(n: int, mem_max: float = 300 * MIB, ooms_at: tuple[int, ...] = ()) -> HourlyColumns:
+    rows = [
+        HourlyUsage(
+            hour_start_s=T0 + i * 3600.0,
+            cpu_p50=0.2,
+            cpu_p90=0.4,
+            cpu_p95=0.5,
+            cpu_p99=0.6,
+            cpu_max=1.0,
+            memory_avg=200 * MIB,
+            memory_p95=250 * MIB,
+            memory_max=600 * MIB if i in ooms_at else mem_max,
+            samples=24,
+            pods=2.0,
+        )
+        for i in range(n)
+    ]
+    return HourlyColumns.from_rows(rows)
+
+
+def test_rollup_series_scores_masses_at_their_upper_end():
+    series = ReplaySeries.from_hourly("db/c", _hours(21 * 24), Resources(0.45, None, GIB, GIB))
+    assert series.group == "db/c" and series.resolution_s == 3600.0
+    assert np.all(np.diff(series.times_s) > 0)  # five points per hour, strictly ascending
+    assert series.sample_weights.sum() == pytest.approx(21 * 24 * 24)
+    score = replay_series(series, None)  # the current 0.45 cores for the two scored weeks
+    # masses above 0.45: p95 (.05), p99 (.04), max (.01) -> 10% of the time under
+    assert score.cpu_under_share == pytest.approx(0.10)
+    mean_upper = 0.5 * 0.2 + 0.4 * 0.4 + 0.05 * 0.5 + 0.04 * 0.6 + 0.01 * 1.0
+    assert score.cpu_slack == pytest.approx(1 - mean_upper / 0.45)
+    assert score.ooms == 0
+
+
+def test_rollup_series_counts_one_oom_per_run_of_hours_over_the_limit():
+    # hours 200-202 (one episode) and 300 (another) peak above the 512 MiB limit; their
+    # averages and p95s stay below it, so only the peaks can show the kills
+    cols = _hours(21 * 24, ooms_at=(200, 201, 202, 300))
+    series = ReplaySeries.from_hourly("db/c", cols, Resources(1.0, None, GIB, 512 * MIB))
+    assert replay_series(series, None).ooms == 2
