@@ -180,6 +180,12 @@ class AuthSetting(_Strict):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
 
+class RightsizingSetting(_Strict):
+    # Processes for the weekly engine run; 0: one per CPU (at most 8). Small fleets
+    # (under 200 containers per process) run in one process whatever this says.
+    workers: int = Field(default=0, ge=0, le=64)
+
+
 class BudgetSetting(_Strict):
     name: str
     scope: str = "total"  # total | <cost tag>:<value> e.g. team:checkout
@@ -213,6 +219,7 @@ class Settings(BaseSettings):
     server: ServerSetting = Field(default_factory=ServerSetting)
     auth: AuthSetting = Field(default_factory=AuthSetting)
     budgets: list[BudgetSetting] = Field(default_factory=list)
+    rightsizing: RightsizingSetting = Field(default_factory=RightsizingSetting)
     scheduler_enabled: bool = True
 
     @field_validator("database_url")

@@ -91,6 +91,10 @@ def main() -> None:
         help="skip the cold run: --database-url already holds a cold run's database",
     )
     args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("app.recommendations.service").setLevel(logging.INFO)
     ensure_data(args.data_dir, args.workloads, args.days)
 
     from app.context import AppContext

@@ -67,6 +67,7 @@ def register(group: typer.Typer) -> None:
                 strategy=strategy,
                 cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
                 namespaces=namespace or None,
+                workers=ctx.settings.rightsizing.workers,
             )
             with ctx.sessions() as session:
                 rows = session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -85,8 +86,12 @@ def run_recommendations(
     guardrails: Guardrails | None = None,
     end: datetime | None = None,
     namespaces: list[str] | None = None,
+    workers: int | None = None,
 ) -> int:
-    """Recommend for every container over the last 14 days of data; return the run id."""
+    """Recommend for every container over the last 14 days of data; return the run id.
+
+    ``workers``: engine processes (None or 0: one per CPU; small fleets run in one).
+    """
     with factory() as session:
         latest = latest_usage_hour(session)
     stop = end or ((latest + timedelta(hours=1)) if latest else datetime.now(UTC))
@@ -104,12 +109,19 @@ def run_recommendations(
         session.flush()
         run_id = run.id
     try:
-        with factory() as session, session.begin():
+        t0 = time.monotonic()
+        with factory() as session:
             prices = unit_prices(session, cpu_to_memory_ratio)
             items = load_inputs(session, start, stop, prices, namespaces)
-            recommended = 0
-            # one fleet: the default strategy calibrates its risk budget over all containers
-            outcomes = recommend_fleet([inputs for _, inputs, _w in items], strategy, guardrails)
+        t_load = time.monotonic() - t0
+        # One fleet: the default strategy calibrates its risk budget over all containers.
+        # No transaction is open while the engine runs.
+        outcomes = recommend_fleet(
+            [inputs for _, inputs, _w in items], strategy, guardrails, workers
+        )
+        t_engine = time.monotonic() - t0 - t_load
+        recommended = 0
+        with factory() as session, session.begin():
             for (ref, inputs, _w), outcome in zip(items, outcomes, strict=True):
                 recommended += isinstance(outcome, Recommendation)
                 session.add(outcome_row(run_id, ref, inputs.current, outcome))
@@ -129,7 +141,14 @@ def run_recommendations(
             r.error = f"{type(exc).__name__}: {exc}"[:4000]
         raise
     log.info(
-        "rightsizing run %s: %d containers, %d recommendations", run_id, len(items), recommended
+        "rightsizing run %s: %d containers, %d recommendations "
+        "(load %.1f s, engine %.1f s, store %.1f s)",
+        run_id,
+        len(items),
+        recommended,
+        t_load,
+        t_engine,
+        time.monotonic() - t0 - t_load - t_engine,
     )
     return run_id
 

@@ -80,7 +80,9 @@ def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     from app.recommendations.service import run_recommendations
 
     run_recommendations(
-        ctx.sessions, cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio
+        ctx.sessions,
+        cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
+        workers=ctx.settings.rightsizing.workers,
     )
 
 

@@ -42,6 +42,7 @@ import numpy as np
 
 from rightsizing.errors import InvalidSettingError
 from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
+from rightsizing.parallel import FleetMap, serial_map
 from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import DAY_S, MIB, check_range
@@ -160,10 +161,13 @@ class TacosStrategy:
         if self.memory_limit_policy not in {"keep", "equal", "ratio"}:
             raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
 
-    def calibrate(self, fleet: Sequence[ContainerInputs]) -> TacosStrategy:
+    def calibrate(
+        self, fleet: Sequence[ContainerInputs], fleet_map: FleetMap = serial_map
+    ) -> TacosStrategy:
         """This strategy with one starvation price for the whole fleet (see fleet_price).
 
         Unchanged when calibration is off, in percentile mode, or with no usage at all.
+        ``fleet_map`` runs the per-container part (``rightsizing.parallel``).
         """
         if not self.fleet_calibration or self.cpu_mode != "cost":
             return self
@@ -179,6 +183,7 @@ class TacosStrategy:
                 self.holdout_days,
                 self.holdout_min_fit_days,
                 self.holdout_folds,
+                fleet_map,
             )
         if price is None:
             price = calibrate_price(

@@ -180,12 +180,18 @@ def test_predictive_sample_spreads_the_level_and_keeps_the_mass():
     pv, pw = predictive_sample(t, v, w, float(t[-1]) + 300, 4.0)
     assert pv.size == 5 * v.size
     assert pw.sum() == pytest.approx(w.sum())
-    # log-scale factors have mean 0 and sd = drift x sqrt(horizon)
-    logs = np.log(pv.reshape(5, -1)[:, 0] / v[0])
-    weights = pw.reshape(5, -1)[:, 0]
-    assert float((logs * weights).sum()) == pytest.approx(0.0, abs=1e-12)
-    sd = float(np.sqrt((logs**2 * weights).sum() / weights.sum()))
-    assert sd == pytest.approx(1.4826 * 0.1 * 2.0)
+    assert np.all(np.diff(pv) >= 0)  # sorted by value, as the candidate search needs
+
+    # log-scale factors have mean 0 and sd = drift x sqrt(horizon): the log sample keeps
+    # the window's mean and adds the factors' variance to the window's own
+    def moments(x, wt):
+        m = float((x * wt).sum() / wt.sum())
+        return m, float(((x - m) ** 2 * wt).sum() / wt.sum())
+
+    m0, var0 = moments(np.log(v), w)
+    m1, var1 = moments(np.log(pv), pw)
+    assert m1 == pytest.approx(m0, abs=1e-9)
+    assert var1 - var0 == pytest.approx((1.4826 * 0.1 * 2.0) ** 2)
 
 
 def _holdout(fleet, factor=1.0, folds=2):
