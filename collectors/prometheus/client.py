@@ -9,9 +9,11 @@ requests it makes so runs and benchmarks can report them.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from collectors.prometheus.connection import PrometheusConnection
 from collectors.prometheus.errors import (
@@ -105,7 +108,10 @@ class PrometheusClient:
                 },
                 query,
             )
-            for labels, ts, vs in _parse_matrix(data, query, self.connection.safe_url):
+            with gc_paused():
+                series = _parse_matrix(data, query, self.connection.safe_url)
+            del data  # the decoded answer: millions of small objects, freed at once
+            for labels, ts, vs in series:
                 merged.setdefault(tuple(sorted(labels.items())), []).append((ts, vs))
             chunk_start = chunk_end + step_s
         out: list[Series] = []
@@ -212,7 +218,8 @@ class PrometheusClient:
                 "bearer token, basic auth or AWS role"
             )
         try:
-            body = response.json()
+            with gc_paused():
+                body = orjson.loads(response.content)
         except ValueError as exc:
             if status >= 400:
                 raise PrometheusQueryError(
@@ -241,6 +248,26 @@ class PrometheusClient:
 
     def _shape_error(self, query: str, what: str) -> PrometheusResponseError:
         return _bad(self.connection.safe_url, query, what)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large answer is decoded and converted.
+
+    Why: a day of a thousand-workload namespace is millions of small lists and strings,
+    and each burst of allocations triggers collections that walk all of them again:
+    decoding took three times as long with the collector on (measured), yet decoded
+    JSON has no reference cycles to find; reference counting frees it all. Concurrent
+    callers may overlap: the collector stays off until the first of them leaves, then
+    is on again, as it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _bad(url: str, query: str, what: str) -> PrometheusResponseError:
@@ -289,8 +316,9 @@ def _parse_matrix(
             raise _bad(url, query, "series without values")
         try:
             # Values are strings ("1.5", "NaN", "+Inf"); numpy parses them like float().
-            ts = np.array([pair[0] for pair in values], dtype=np.float64)
-            vs = np.array([pair[1] for pair in values], dtype=np.float64)
+            times, raw = zip(*values, strict=True) if values else ((), ())
+            ts = np.array(times, dtype=np.float64)
+            vs = np.array(raw, dtype=np.float64)
         except (TypeError, ValueError, IndexError, KeyError) as exc:
             raise _bad(url, query, f"bad sample in series {labels}: {exc}") from exc
         if ts.size and not np.isfinite(ts).all():

@@ -54,3 +54,27 @@ def test_values_including_nan_and_inf() -> None:
 def test_malformed_matrices(data: object, message: str) -> None:
     with pytest.raises(PrometheusResponseError, match=message):
         _parse_matrix(data, "q", "http://127.0.0.1:9090")
+
+
+def test_gc_is_paused_while_decoding_and_restored_after() -> None:
+    import gc
+
+    from collectors.prometheus.client import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # an overlapping caller
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a bad answer")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
