@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.context import AppContext
 from app.errors import FinopsError
@@ -76,19 +78,67 @@ def settings_from(config: Path | None, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def open_context(config: Path | None, **overrides: Any) -> Iterator[AppContext]:
-    """Settings + database for one command; ``FinopsError`` becomes a clean exit 2."""
+def open_context(
+    config: Path | None, schema: Literal["current", "any"] = "current", **overrides: Any
+) -> Iterator[AppContext]:
+    """Settings + database for one command; ``FinopsError`` becomes a clean exit 2.
+
+    ``schema="current"`` (every command that reads or writes data) refuses a database
+    that is missing, unreachable or not migrated to this version, with what to run,
+    instead of failing half-way with a driver traceback; ``"any"`` is for the commands
+    that create or migrate it themselves.
+    """
     settings = settings_from(config, **overrides)
     try:
+        url = settings.effective_database_url()
+        if schema == "current":
+            _require_existing_file(url)
         ctx = AppContext.create(settings)
     except FinopsError as exc:
         fail(str(exc))
     try:
+        if schema == "current":
+            _require_current_schema(ctx, url)
         yield ctx
     except FinopsError as exc:
         fail(str(exc))
     finally:
         ctx.close()
+
+
+def _require_existing_file(url: str) -> None:
+    """A SQLite path that does not exist would be created empty by connecting to it."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        path = Path(u.database)
+        if not path.exists():
+            fail(
+                f"no database at {path}: create it with `finops db upgrade` "
+                "(or load the demo with `finops demo --load-only`), or point --config / "
+                "FINOPS_DATABASE_URL at yours"
+            )
+
+
+def _require_current_schema(ctx: AppContext, url: str) -> None:
+    from app.db.migrate import current_revision, head_revision
+    from app.settings import mask_url
+
+    try:
+        current = current_revision(ctx.engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        fail(f"cannot open the database {mask_url(url)}: {reason}")
+    head = head_revision()
+    if current is None:
+        fail(
+            f"the database {mask_url(url)} has no tables yet: run `finops db upgrade` "
+            "(`finops serve` and `finops demo` do it themselves)"
+        )
+    if current != head:
+        fail(
+            f"the database {mask_url(url)} is at schema revision {current}, this version "
+            f"needs {head}: run `finops db upgrade`"
+        )
 
 
 def parse_time(value: str, option: str) -> datetime:

@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd(config: ConfigOption = None) -> None:
     """Apply every pending migration to the configured database."""
-    with open_context(config) as ctx:
+    with open_context(config, "any") as ctx:
         before = current_revision(ctx.engine)
         upgrade(ctx.engine)
         console.print(
@@ -26,5 +26,5 @@ def upgrade_cmd(config: ConfigOption = None) -> None:
 @app.command("current")
 def current_cmd(config: ConfigOption = None) -> None:
     """Show the database's migration revision and the latest one."""
-    with open_context(config) as ctx:
+    with open_context(config, "any") as ctx:
         console.print(f"current: {current_revision(ctx.engine)}  head: {head_revision()}")

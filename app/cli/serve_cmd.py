@@ -101,7 +101,7 @@ def register(cli: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the web app and the collection scheduler."""
-        with open_context(config) as ctx:
+        with open_context(config, "any") as ctx:
             setup_logging(ctx.settings.log_level, ctx.settings.log_format)
             upgrade(ctx.engine)
             run_server(
@@ -130,7 +130,7 @@ def register(cli: typer.Typer) -> None:
         db_file = Path(DEFAULT_DB_URL.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-        with open_context(None, demo=True, database_url=DEFAULT_DB_URL) as ctx:
+        with open_context(None, "any", demo=True, database_url=DEFAULT_DB_URL) as ctx:
             load_demo(ctx, console)
             if not load_only:
                 run_server(ctx, host, port, scheduler=False)

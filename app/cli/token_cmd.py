@@ -31,7 +31,7 @@ def create(
         parsed: Role = parse_role(role)
     except ValueError as exc:
         fail(str(exc))
-    with open_context(config) as ctx:
+    with open_context(config, "any") as ctx:
         upgrade(ctx.engine)
         with transaction(ctx.sessions) as session:
             issued = create_token(
