@@ -181,9 +181,23 @@ class AuthSetting(_Strict):
 
 
 class RightsizingSetting(_Strict):
+    # The strategy of the weekly run and `finops rightsizing recommend`, and its
+    # settings over the defaults (docs/rightsizing.md), checked when the config loads.
+    strategy: str = "tacos"
+    settings: dict[str, str | float | int | bool] = Field(default_factory=dict)
     # Processes for the weekly engine run; 0: one per CPU (at most 8). Small fleets
     # (under 200 containers per process) run in one process whatever this says.
     workers: int = Field(default=0, ge=0, le=64)
+
+    @model_validator(mode="after")
+    def _strategy_builds(self) -> RightsizingSetting:
+        from rightsizing import RightsizingError, make_strategy
+
+        try:
+            make_strategy(self.strategy, self.settings)
+        except RightsizingError as exc:
+            raise ValueError(str(exc)) from None
+        return self
 
 
 class BudgetSetting(_Strict):
@@ -307,9 +321,10 @@ def _format_validation_error(exc: ValidationError, origin: str) -> str:
             lines.append(f"  {key}: missing — this setting is required")
         elif err["type"] == "extra_forbidden":
             lines.append(f"  {key}: unknown key (value {value!r}) — check the spelling")
+        elif isinstance(value, dict | list):  # a section's own check: the message says it
+            lines.append(f"  {key}: {expected}")
         else:
-            shown = value if not isinstance(value, dict | list) else type(value).__name__
-            lines.append(f"  {key}: got {shown!r} — {expected}")
+            lines.append(f"  {key}: got {value!r} — {expected}")
     return "\n".join(lines)
 
 

@@ -13,11 +13,11 @@ import yaml
 from rich.table import Table
 from sqlalchemy import select
 
-from app.cli.common import ConfigOption, console, open_context
+from app.cli.common import ConfigOption, console, fail, open_context
 from app.recommendations.models import RecommendationRow
 from app.recommendations.service import run_recommendations
 from app.web.api.recommendations import serialize
-from rightsizing.strategies import DEFAULT_STRATEGY
+from rightsizing.errors import RightsizingError
 
 
 class Format(StrEnum):
@@ -54,7 +54,10 @@ def register(group: typer.Typer) -> None:
     @group.command("recommend")
     def recommend(
         config: ConfigOption = None,
-        strategy: Annotated[str, typer.Option(help="Strategy name.")] = DEFAULT_STRATEGY,
+        strategy: Annotated[
+            str | None,
+            typer.Option(help="Strategy name (default: rightsizing.strategy, else tacos)."),
+        ] = None,
         namespace: Annotated[
             list[str] | None, typer.Option("--namespace", "-n", help="Limit to namespaces.")
         ] = None,
@@ -62,13 +65,20 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Recommend requests and limits from the last 14 days in the database, store and print them."""
         with open_context(config) as ctx:
-            run_id = run_recommendations(
-                ctx.sessions,
-                strategy=strategy,
-                cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
-                namespaces=namespace or None,
-                workers=ctx.settings.rightsizing.workers,
-            )
+            rs = ctx.settings.rightsizing
+            name = strategy or rs.strategy
+            try:
+                run_id = run_recommendations(
+                    ctx.sessions,
+                    strategy=name,
+                    # the configured settings belong to the configured strategy
+                    strategy_settings=rs.settings if name == rs.strategy else None,
+                    cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
+                    namespaces=namespace or None,
+                    workers=rs.workers,
+                )
+            except RightsizingError as exc:
+                fail(str(exc))
             with ctx.sessions() as session:
                 rows = session.scalars(
                     select(RecommendationRow).where(RecommendationRow.run_id == run_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +20,7 @@ from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import Resources
 from rightsizing.results import NoRecommendation, Outcome, Recommendation
-from rightsizing.strategies import DEFAULT_STRATEGY
+from rightsizing.strategies import DEFAULT_STRATEGY, make_strategy
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +89,13 @@ def run_recommendations(
     end: datetime | None = None,
     namespaces: list[str] | None = None,
     workers: int | None = None,
+    strategy_settings: Mapping[str, Any] | None = None,
 ) -> int:
     """Recommend for every container over the last 14 days of data; return the run id.
 
     ``workers``: engine processes (None or 0: one per CPU; small fleets run in one).
     """
+    strat = make_strategy(strategy, strategy_settings)  # a bad name or setting: no run row
     with factory() as session:
         latest = latest_usage_hour(session)
     stop = end or ((latest + timedelta(hours=1)) if latest else datetime.now(UTC))
@@ -117,7 +121,10 @@ def run_recommendations(
         # One fleet: the default strategy calibrates its risk budget over all containers.
         # No transaction is open while the engine runs.
         outcomes = recommend_fleet(
-            [inputs for _, inputs, _w in items], strategy, guardrails, workers
+            [inputs for _, inputs, _w in items],
+            strat,
+            guardrails,
+            workers,
         )
         t_engine = time.monotonic() - t0 - t_load
         recommended = 0

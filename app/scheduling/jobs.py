@@ -79,10 +79,13 @@ def _budget_job(ctx: AppContext, now: datetime) -> None:
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     from app.recommendations.service import run_recommendations
 
+    rs = ctx.settings.rightsizing
     run_recommendations(
         ctx.sessions,
+        strategy=rs.strategy,
+        strategy_settings=rs.settings,
         cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
-        workers=ctx.settings.rightsizing.workers,
+        workers=rs.workers,
     )
 
 

@@ -99,3 +99,16 @@ def test_unknown_namespace_says_what_was_asked(
     result = runner.invoke(cli, ["rightsizing", "evaluate", "--database", "-n", "nosuch"])
     assert result.exit_code == 2
     assert "no usage between" in result.output and "nosuch" in result.output
+
+
+def test_recommend_with_an_unknown_strategy_stores_no_run(
+    runner: CliRunner, sessions: sessionmaker[Session]
+) -> None:
+    from app.recommendations.models import RecommendationRun
+
+    load_demo(sessions, days=9)
+    result = runner.invoke(cli, ["rightsizing", "recommend", "--strategy", "kubecost"])
+    assert result.exit_code == 2
+    assert "unknown strategy 'kubecost'" in result.output
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(RecommendationRun)) == 0
