@@ -162,9 +162,22 @@ def evaluate(
         stray = sorted(set(settings) - set(names))
         if stray:
             raise RightsizingError(f"--setting for a strategy not evaluated: {', '.join(stray)}")
-        scores = replay(
-            data, strategies, window_days, step_days, None if guardrails else Guardrails.off()
-        )
+        total = len(strategies) + 1
+        done: list[str] = []
+        with err.status(f"replaying {len(data)} series…") as status:
+
+            def step(name: str) -> None:
+                done.append(name)
+                status.update(f"replaying {len(data)} series: {name} ({len(done)}/{total})")
+
+            scores = replay(
+                data,
+                strategies,
+                window_days,
+                step_days,
+                None if guardrails else Guardrails.off(),
+                progress=step,
+            )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

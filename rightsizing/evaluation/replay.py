@@ -11,7 +11,7 @@ keeps the series' initial requests throughout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -201,11 +201,14 @@ def replay(
     step_days: float = 7.0,
     guardrails: Guardrails | None = None,
     include_current: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Score]:
     """Aggregate scores per strategy name over all series (plus ``current``).
 
     The series' groups (containers) form one fleet: every strategy is run through the
     engine's fleet API, so a calibrating strategy (the default) sees them all.
+    ``progress`` hears the name of each strategy as its replay starts (a replay of a
+    large fleet takes a while per strategy).
     """
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
@@ -215,7 +218,11 @@ def replay(
             groups.setdefault(one.group or one.series_id, []).append(one)
     members = list(groups.values())
     if include_current:
+        if progress is not None:
+            progress(CURRENT)
         out[CURRENT] = replay_fleet(members, None, window_days, step_days, guardrails)
     for strat in built:
+        if progress is not None:
+            progress(strat.name)
         out[strat.name] = replay_fleet(members, strat, window_days, step_days, guardrails)
     return out

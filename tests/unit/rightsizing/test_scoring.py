@@ -169,3 +169,11 @@ def test_rollup_series_counts_one_oom_per_run_of_hours_over_the_limit():
     cols = _hours(21 * 24, ooms_at=(200, 201, 202, 300))
     series = ReplaySeries.from_hourly("db/c", cols, Resources(1.0, None, GIB, 512 * MIB))
     assert replay_series(series, None).ooms == 2
+
+
+def test_replay_reports_each_strategy_as_it_starts():
+    series = ReplaySeries.from_hourly("db/c", _hours(15 * 24), Resources(0.45, None, GIB, GIB))
+    heard: list[str] = []
+    scores = replay([series], ["krr-simple", "tacos"], progress=heard.append)
+    assert heard == ["current", "krr-simple", "tacos"]
+    assert list(scores) == heard
