@@ -185,6 +185,9 @@ class RightsizingSetting(_Strict):
     # settings over the defaults (docs/rightsizing.md), checked when the config loads.
     strategy: str = "tacos"
     settings: dict[str, str | float | int | bool] = Field(default_factory=dict)
+    # Guardrails over their defaults (min_history_days, min_data_points,
+    # change_threshold, min_monthly_saving, max_decrease, floors, HPA target bounds).
+    guardrails: dict[str, str | float | int] = Field(default_factory=dict)
     # Processes for the weekly engine run; 0: one per CPU (at most 8). Small fleets
     # (under 200 containers per process) run in one process whatever this says.
     workers: int = Field(default=0, ge=0, le=64)
@@ -192,9 +195,11 @@ class RightsizingSetting(_Strict):
     @model_validator(mode="after")
     def _strategy_builds(self) -> RightsizingSetting:
         from rightsizing import RightsizingError, make_strategy
+        from rightsizing.guardrails import guardrails_from
 
         try:
             make_strategy(self.strategy, self.settings)
+            guardrails_from(self.guardrails)
         except RightsizingError as exc:
             raise ValueError(str(exc)) from None
         return self

@@ -9,12 +9,14 @@ and never let a request exceed its limit.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from rightsizing.errors import InvalidSettingError
 from rightsizing.inputs import ContainerInputs, Resources
-from rightsizing.strategies.base import MIB
+from rightsizing.strategies.base import MIB, build_settings
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class Guardrails:
     def off(cls) -> Guardrails:
         """No thresholds, steps or floors: the strategy's raw judgement (for analysis)."""
         return cls(0.0, 0, 0.0, Decimal(0), 1.0, 0.0, 0.0, 1.0, 100.0)
+
+
+def guardrails_from(settings: Mapping[str, Any] | None) -> Guardrails:
+    """The default guardrails with ``settings`` over them (config files, CLI); unknown
+    keys and out-of-range values are an ``InvalidSettingError`` naming them."""
+    return build_settings(Guardrails, settings)
 
 
 def apply_floors(res: Resources, g: Guardrails) -> Resources:

@@ -18,6 +18,7 @@ from app.recommendations.models import RecommendationRow
 from app.recommendations.service import run_recommendations
 from app.web.api.recommendations import serialize
 from rightsizing.errors import RightsizingError
+from rightsizing.guardrails import guardrails_from
 
 
 class Format(StrEnum):
@@ -73,6 +74,7 @@ def register(group: typer.Typer) -> None:
                     strategy=name,
                     # the configured settings belong to the configured strategy
                     strategy_settings=rs.settings if name == rs.strategy else None,
+                    guardrails=guardrails_from(rs.guardrails),
                     cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
                     namespaces=namespace or None,
                     workers=rs.workers,

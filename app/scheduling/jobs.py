@@ -78,12 +78,14 @@ def _budget_job(ctx: AppContext, now: datetime) -> None:
 
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
     from app.recommendations.service import run_recommendations
+    from rightsizing.guardrails import guardrails_from
 
     rs = ctx.settings.rightsizing
     run_recommendations(
         ctx.sessions,
         strategy=rs.strategy,
         strategy_settings=rs.settings,
+        guardrails=guardrails_from(rs.guardrails),
         cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
         workers=rs.workers,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from rightsizing.errors import InvalidSettingError
@@ -67,6 +68,14 @@ def _convert(key: str, value: Any, default: Any) -> Any:
         if isinstance(default, int) and number.is_integer():
             return int(number)
         return number
+    if isinstance(default, Decimal):  # money: exact, never via float
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise InvalidSettingError(f"setting {key} must be a number, got {value!r}") from None
+        if not amount.is_finite():
+            raise InvalidSettingError(f"setting {key} must be a number, got {value!r}")
+        return amount
     if isinstance(default, str):
         return str(value)
     return value

@@ -182,6 +182,9 @@ def test_the_weekly_job_runs_the_configured_strategy_and_settings(
         ({"settings": {"no_such_knob": 1}}, "unknown setting(s) no_such_knob"),
         ({"settings": {"holdout_under_factor": -1}}, "holdout_under_factor"),
         ({"workers": -1}, "rightsizing.workers"),
+        ({"guardrails": {"min_history_dayz": 3}}, "unknown setting(s) min_history_dayz"),
+        ({"guardrails": {"max_decrease": 2}}, "guardrail max_decrease must be within"),
+        ({"guardrails": {"min_monthly_saving": "lots"}}, "min_monthly_saving must be a number"),
     ],
 )
 def test_a_bad_rightsizing_config_is_refused_when_it_loads(
@@ -192,3 +195,30 @@ def test_a_bad_rightsizing_config_is_refused_when_it_loads(
     with pytest.raises(ConfigError) as exc:
         load_settings(rightsizing=rightsizing)
     assert message in str(exc.value)
+
+
+def test_configured_guardrails_reach_the_weekly_job(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.scheduling.jobs import _rightsizing_job
+
+    load_demo(sessions, days=9)
+    url = engine.url.render_as_string(hide_password=False)
+
+    def reasons(guardrails: dict[str, object]) -> set[str | None]:
+        ctx = AppContext.create(
+            load_settings(database_url=url, rightsizing={"guardrails": guardrails})
+        )
+        try:
+            _rightsizing_job(ctx, datetime.now(UTC))
+        finally:
+            ctx.close()
+        with sessions() as s:
+            run = s.scalars(select(RecommendationRun).order_by(RecommendationRun.id.desc())).first()
+            assert run is not None
+        return {r.reason for r in by_workload(sessions, run.id).values()}
+
+    assert None in reasons({})  # 9 days of demo: the defaults (7 days) recommend
+    assert reasons({"min_history_days": 10}) == {"insufficient-data"}
