@@ -131,27 +131,35 @@ def test_usage_without_a_known_spec_still_gets_a_recommendation(
     assert row.cpu_request > 0
 
 
-def test_the_weekly_job_runs_the_configured_strategy_and_settings(
-    engine: Engine, sessions: sessionmaker[Session]
-) -> None:
+def weekly_job_run(
+    engine: Engine, sessions: sessionmaker[Session], rightsizing: dict[str, object]
+) -> RecommendationRun:
+    """Run the scheduler's rightsizing job with this ``rightsizing`` config; its run."""
     from datetime import UTC, datetime
 
     from app.scheduling.jobs import _rightsizing_job
 
-    load_demo(sessions, days=9)
     url = engine.url.render_as_string(hide_password=False)
+    ctx = AppContext.create(load_settings(database_url=url, rightsizing=rightsizing))
+    try:
+        _rightsizing_job(ctx, datetime.now(UTC))
+    finally:
+        ctx.close()
+    with sessions() as s:
+        run = s.scalars(select(RecommendationRun).order_by(RecommendationRun.id.desc())).first()
+    assert run is not None and run.status == "success"
+    return run
+
+
+def test_the_weekly_job_runs_the_configured_strategy_and_settings(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    load_demo(sessions, days=9)
 
     def run_with(rightsizing: dict[str, object]) -> dict[str, RecommendationRow]:
-        ctx = AppContext.create(load_settings(database_url=url, rightsizing=rightsizing))
-        try:
-            _rightsizing_job(ctx, datetime.now(UTC))
-        finally:
-            ctx.close()
-        with sessions() as s:
-            run = s.scalars(select(RecommendationRun).order_by(RecommendationRun.id.desc())).first()
-            assert run is not None and run.status == "success"
-            assert run.strategy == rightsizing["strategy"]
-            return by_workload(sessions, run.id)
+        run = weekly_job_run(engine, sessions, rightsizing)
+        assert run.strategy == rightsizing["strategy"]
+        return by_workload(sessions, run.id)
 
     p95 = run_with({"strategy": "krr-simple", "settings": {"cpu_percentile": 95}})
     p50 = run_with({"strategy": "krr-simple", "settings": {"cpu_percentile": 50}})
@@ -200,24 +208,10 @@ def test_a_bad_rightsizing_config_is_refused_when_it_loads(
 def test_configured_guardrails_reach_the_weekly_job(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
-    from datetime import UTC, datetime
-
-    from app.scheduling.jobs import _rightsizing_job
-
     load_demo(sessions, days=9)
-    url = engine.url.render_as_string(hide_password=False)
 
     def reasons(guardrails: dict[str, object]) -> set[str | None]:
-        ctx = AppContext.create(
-            load_settings(database_url=url, rightsizing={"guardrails": guardrails})
-        )
-        try:
-            _rightsizing_job(ctx, datetime.now(UTC))
-        finally:
-            ctx.close()
-        with sessions() as s:
-            run = s.scalars(select(RecommendationRun).order_by(RecommendationRun.id.desc())).first()
-            assert run is not None
+        run = weekly_job_run(engine, sessions, {"guardrails": guardrails})
         return {r.reason for r in by_workload(sessions, run.id).values()}
 
     assert None in reasons({})  # 9 days of demo: the defaults (7 days) recommend
