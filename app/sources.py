@@ -91,7 +91,12 @@ def _cluster_collectors(settings: Settings, c: ClusterSetting) -> list[Collector
     if c.prometheus is not None:
         conn = prometheus_connection(c.prometheus)
         usage = PrometheusCollector(
-            PrometheusUsageSource(conn, cluster=c.name, namespaces=namespaces)  # type: ignore[arg-type]
+            PrometheusUsageSource(
+                conn,  # type: ignore[arg-type]
+                cluster=c.name,
+                namespaces=namespaces,
+                concurrency=c.prometheus.query_concurrency,
+            )
         )
         out.append(NamedCollector(usage, f"prometheus:{c.name}"))
         if c.kubernetes.mode == "prometheus":
