@@ -119,6 +119,12 @@ def evaluate(
         typer.Option(min=1, help="with --database: replay only the last N days (default: all)"),
     ] = None,
     guardrails: Annotated[bool, typer.Option(help="apply the default guardrails")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0, max=64, help="engine processes (0: one per CPU; small fleets run in one)"
+        ),
+    ] = 0,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Recommend from each window, score the following week, compare the strategies."""
@@ -177,6 +183,7 @@ def evaluate(
                 step_days,
                 None if guardrails else Guardrails.off(),
                 progress=step,
+                workers=workers,
             )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")

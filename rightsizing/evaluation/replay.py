@@ -146,6 +146,7 @@ def replay_fleet(
     window_days: float = 7.0,
     step_days: float = 7.0,
     guardrails: Guardrails | None = None,
+    workers: int | None = 1,
 ) -> Score:
     """Score many containers stepped in lockstep, recommended for as one fleet each week.
 
@@ -162,7 +163,9 @@ def replay_fleet(
         if not active:
             break
         if strategy is not None:
-            outcomes = recommend_fleet([st.inputs() for st in active], strategy, guardrails)
+            outcomes = recommend_fleet(
+                [st.inputs() for st in active], strategy, guardrails, workers
+            )
             for st, outcome in zip(active, outcomes, strict=True):
                 st.apply(outcome)
         for st in active:
@@ -202,13 +205,15 @@ def replay(
     guardrails: Guardrails | None = None,
     include_current: bool = True,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = 1,
 ) -> dict[str, Score]:
     """Aggregate scores per strategy name over all series (plus ``current``).
 
     The series' groups (containers) form one fleet: every strategy is run through the
     engine's fleet API, so a calibrating strategy (the default) sees them all.
     ``progress`` hears the name of each strategy as its replay starts (a replay of a
-    large fleet takes a while per strategy).
+    large fleet takes a while per strategy). ``workers``: engine processes per round
+    (``recommend_fleet``); the scores are the same for any number.
     """
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
@@ -224,5 +229,5 @@ def replay(
     for strat in built:
         if progress is not None:
             progress(strat.name)
-        out[strat.name] = replay_fleet(members, strat, window_days, step_days, guardrails)
+        out[strat.name] = replay_fleet(members, strat, window_days, step_days, guardrails, workers)
     return out

@@ -51,3 +51,26 @@ def test_small_fleets_stay_in_one_process():
 def test_a_failure_in_a_worker_reaches_the_caller():
     with process_map(2) as fleet_map, pytest.raises(ZeroDivisionError):
         fleet_map(partial(divmod, 1), [1, 0, 2])
+
+
+def test_replay_scores_do_not_depend_on_the_worker_count():
+    from rightsizing import Resources
+    from rightsizing.evaluation import ReplaySeries, replay
+
+    rng = np.random.default_rng(9)
+    n = MIN_PER_WORKER * 2  # just enough for two processes
+    t = times(9)
+    series = [
+        ReplaySeries(
+            f"s{i}",
+            t,
+            rng.uniform(0.05, 2.0) * np.clip(rng.normal(1.0, 0.25, t.size), 0.02, None),
+            np.full(t.size, 3e8),
+            Resources(1.0, None, 5e8, 5e8),
+        )
+        for i in range(n)
+    ]
+    serial = replay(series, ["tacos"], include_current=False)
+    parallel = replay(series, ["tacos"], include_current=False, workers=2)
+    assert parallel["tacos"].as_dict() == serial["tacos"].as_dict()
+    assert serial["tacos"].decisions == n
