@@ -30,6 +30,7 @@ search over ``lambda`` is a bisection over an (n x 241) matrix.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -184,6 +185,26 @@ def _bisect(pooled: Callable[[float], float], target: float) -> float:
         else:
             lo = mid
     return float(10.0**hi)
+
+
+def calibration_subset(fleet: Sequence[ContainerInputs], size: int) -> Sequence[ContainerInputs]:
+    """At most ``size`` containers to fit the fleet's price on (0: all), chosen by a hash
+    of their keys.
+
+    Why a sample: the price is one number estimated from pooled shares, weighted by
+    samples, so a couple of thousand containers pin it down, while the held-out folds
+    cost several milliseconds per container (a 10,000-container cluster would spend
+    most of its run there). Why by key hash: the same containers are chosen every week,
+    so the price does not jitter with the sample, and the choice is independent of
+    size, team or order.
+    """
+    if size <= 0 or len(fleet) <= size:
+        return fleet
+    ranked = sorted(
+        range(len(fleet)),
+        key=lambda i: hashlib.blake2b(fleet[i].key.encode(), digest_size=8).digest(),
+    )
+    return [fleet[i] for i in sorted(ranked[:size])]
 
 
 @dataclass(frozen=True)

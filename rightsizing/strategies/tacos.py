@@ -49,6 +49,7 @@ from rightsizing.strategies.base import DAY_S, MIB, check_range
 from rightsizing.strategies.fleet_price import (
     calibrate_price,
     calibrate_price_holdout,
+    calibration_subset,
     cost_candidates,
     predictive_sample,
 )
@@ -125,6 +126,7 @@ class TacosStrategy:
     holdout_folds: int = 2
     holdout_under_factor: float = 0.9
     holdout_min_fit_days: float = 3.0
+    calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
@@ -147,6 +149,7 @@ class TacosStrategy:
         check_range(self.name, "holdout_folds", self.holdout_folds, 1, 14)
         check_range(self.name, "holdout_under_factor", self.holdout_under_factor, 0, 10)
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
+        check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
         check_range(self.name, "fleet_starvation_cores", self.fleet_starvation_cores, 0, 1e6)
         check_range(self.name, "fleet_target_under", self.fleet_target_under, 0, 1)
         check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
@@ -171,6 +174,7 @@ class TacosStrategy:
         """
         if not self.fleet_calibration or self.cpu_mode != "cost":
             return self
+        fleet = calibration_subset(fleet, self.calibration_sample)
         price = None
         if self.holdout_days > 0:
             price = calibrate_price_holdout(

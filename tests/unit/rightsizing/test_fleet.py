@@ -230,3 +230,21 @@ def test_holdout_calibration_is_deterministic_and_follows_the_scale():
     assert a is not None and scaled is not None
     # not exactly x10: vpa's buckets and 25m floor are not scale-free, so its share moves
     assert 5 * a.starvation_cores < scaled.starvation_cores < 20 * a.starvation_cores
+
+
+def test_large_fleets_are_calibrated_on_a_stable_sample():
+    from rightsizing.strategies.fleet_price import calibration_subset
+
+    fleet = _fleet([0.05, 0.2, 1.0, 8.0] * 6)  # 24 containers, keys ns/app-0..23/c
+    sample = calibration_subset(fleet, 10)
+    assert len(sample) == 10
+    assert [i.key for i in sample] == [i.key for i in calibration_subset(fleet[::-1], 10)][::-1]
+    assert calibration_subset(fleet, 0) is fleet and calibration_subset(fleet, 24) is fleet
+    # the price is the one fitted on exactly those containers
+    small = TacosStrategy(calibration_sample=10).calibrate(fleet)
+    explicit = TacosStrategy(calibration_sample=0).calibrate(sample)
+    assert small.fleet_starvation_cores == explicit.fleet_starvation_cores > 0
+    everyone = TacosStrategy(calibration_sample=0).calibrate(fleet)
+    assert everyone.fleet_containers > small.fleet_containers
+    with pytest.raises(InvalidSettingError, match="calibration_sample"):
+        TacosStrategy(calibration_sample=-1)
