@@ -12,7 +12,7 @@ from app.context import AppContext
 from app.db.migrate import upgrade
 from app.errors import FinopsError
 from app.ingest import run_collector
-from app.recommendations.service import run_recommendations
+from app.recommendations.service import run_configured
 from collectors.demo import DemoCollector
 from collectors.records import TimeWindow
 
@@ -39,9 +39,7 @@ def load_demo(ctx: AppContext, console: Console) -> None:
             window.start.date(),
             (window.end - timedelta(seconds=1)).date(),
         )
-    run_recommendations(
-        ctx.sessions, cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio
-    )
+    run_configured(ctx.sessions, ctx.settings)
     console.print(
         f"demo data loaded: {total_rows:,} records for {TimeWindow(window.start, window.end).start:%Y-%m-%d} "
         f"to {window.end:%Y-%m-%d}",

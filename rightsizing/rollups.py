@@ -1,8 +1,8 @@
 """Build engine inputs from hourly rollups (what the database stores per container).
 
 The database path loads each container's hours as ``HourlyColumns`` and calls
-``inputs_from_columns``; ``inputs_from_hourly`` does the same for a list of
-``HourlyUsage`` objects. Besides the usage points it derives what the rollups carry:
+``inputs_from_columns``, which also takes a list of ``HourlyUsage`` objects
+(``inputs_from_hourly`` is the same function). Besides the usage points it derives what the rollups carry:
 
 * OOM kills: one ``OomEvent`` per kill, at the hour's middle, at the container's memory
   limit when it is known (that is what the kill hit), else at the hour's memory max;
@@ -38,33 +38,6 @@ from rightsizing.inputs import (
 HOUR = 3600.0
 
 
-def inputs_from_hourly(
-    key: str,
-    hours: Sequence[HourlyUsage],
-    window_start_s: float,
-    window_end_s: float,
-    current: Resources | None = None,
-    autoscaler: Autoscaler | None = None,
-    annotations: Mapping[str, str] | None = None,
-    prices: UnitPrices | None = None,
-    quota: QuotaContext | None = None,
-    first_seen_s: float | None = None,
-) -> ContainerInputs:
-    """``inputs_from_columns`` for a list of ``HourlyUsage`` (any order)."""
-    return inputs_from_columns(
-        key,
-        HourlyColumns.from_rows(hours),
-        window_start_s,
-        window_end_s,
-        current=current,
-        autoscaler=autoscaler,
-        annotations=annotations,
-        prices=prices,
-        quota=quota,
-        first_seen_s=first_seen_s,
-    )
-
-
 def _check_counts(cols: HourlyColumns) -> None:
     negative = (cols.oom_kills < 0) | (cols.restarts < 0) | (cols.samples < 0) | (cols.pods < 0)
     bad = np.flatnonzero(negative)
@@ -80,7 +53,7 @@ def _check_counts(cols: HourlyColumns) -> None:
 
 def inputs_from_columns(
     key: str,
-    cols: HourlyColumns,
+    hours: HourlyColumns | Sequence[HourlyUsage],
     window_start_s: float,
     window_end_s: float,
     *,
@@ -91,9 +64,11 @@ def inputs_from_columns(
     quota: QuotaContext | None = None,
     first_seen_s: float | None = None,
 ) -> ContainerInputs:
-    """One container's engine inputs from its hours in ``[window_start_s, window_end_s)``."""
+    """One container's engine inputs from its hours in ``[window_start_s, window_end_s)``
+    (columns, or ``HourlyUsage`` objects in any order)."""
     if window_end_s <= window_start_s:
         raise InvalidInputError("window end must be after its start")
+    cols = hours if isinstance(hours, HourlyColumns) else HourlyColumns.from_rows(hours)
     inside = cols.between(window_start_s, window_end_s)
     _check_counts(inside)
     current = current or Resources()
@@ -137,3 +112,7 @@ def inputs_from_columns(
         now_s=window_end_s,
         start_s=start,
     )
+
+
+inputs_from_hourly = inputs_from_columns
+"""The name the engine's API had before columns; the same function."""

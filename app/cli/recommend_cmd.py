@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from app.cli.common import ConfigOption, console, fail, open_context
 from app.recommendations.models import RecommendationRow
-from app.recommendations.service import run_recommendations
+from app.recommendations.service import run_configured
 from app.web.api.recommendations import serialize
 from rightsizing.errors import RightsizingError
-from rightsizing.guardrails import guardrails_from
 
 
 class Format(StrEnum):
@@ -66,18 +65,9 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Recommend requests and limits from the last 14 days in the database, store and print them."""
         with open_context(config) as ctx:
-            rs = ctx.settings.rightsizing
-            name = strategy or rs.strategy
             try:
-                run_id = run_recommendations(
-                    ctx.sessions,
-                    strategy=name,
-                    # the configured settings belong to the configured strategy
-                    strategy_settings=rs.settings if name == rs.strategy else None,
-                    guardrails=guardrails_from(rs.guardrails),
-                    cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
-                    namespaces=namespace or None,
-                    workers=rs.workers,
+                run_id = run_configured(
+                    ctx.sessions, ctx.settings, strategy=strategy, namespaces=namespace or None
                 )
             except RightsizingError as exc:
                 fail(str(exc))

@@ -42,8 +42,9 @@ def replay_series_from_database(
     Returns the series and the replayed window. Raises ``UsageDataError`` with what to
     do when the database holds no usage (for those namespaces).
     """
-    latest = session.scalar(select(func.max(UsageHour.hour)))
-    first = session.scalar(select(func.min(UsageHour.hour)))
+    first, latest = session.execute(
+        select(func.min(UsageHour.hour), func.max(UsageHour.hour))
+    ).one()
     if latest is None or first is None:
         raise UsageDataError(
             "the database holds no usage yet: run the collectors first "

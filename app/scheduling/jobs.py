@@ -77,18 +77,9 @@ def _budget_job(ctx: AppContext, now: datetime) -> None:
 
 
 def _rightsizing_job(ctx: AppContext, now: datetime) -> None:
-    from app.recommendations.service import run_recommendations
-    from rightsizing.guardrails import guardrails_from
+    from app.recommendations.service import run_configured
 
-    rs = ctx.settings.rightsizing
-    run_recommendations(
-        ctx.sessions,
-        strategy=rs.strategy,
-        strategy_settings=rs.settings,
-        guardrails=guardrails_from(rs.guardrails),
-        cpu_to_memory_ratio=ctx.settings.pricing.cpu_to_memory_cost_ratio,
-        workers=rs.workers,
-    )
+    run_configured(ctx.sessions, ctx.settings)
 
 
 def _rightsizing_pr_job(ctx: AppContext, now: datetime) -> None:
