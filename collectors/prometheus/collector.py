@@ -16,6 +16,7 @@ from datetime import timedelta
 from functools import partial
 
 from collectors.prometheus.client import PrometheusClient
+from collectors.prometheus.combine import combine
 from collectors.prometheus.connection import PrometheusConnection
 from collectors.prometheus.errors import PrometheusError
 from collectors.prometheus.ownership import OwnerIndex
@@ -139,8 +140,11 @@ class PrometheusCollector:
                 self.client.series, q.owner_matchers(), chunk.start, chunk.end
             )
             # .result() re-raises the first failure; the pool waits for the rest.
-            samples = NamespaceSamples(**{k: f.result() for k, f in futures.items()})
+            results = {k: f.result() for k, f in futures.items()}
             owners = owners_future.result()
+        results["cpu"] = combine(results["cpu"], "sum")
+        results["memory"] = combine(results["memory"], "max")
+        samples = NamespaceSamples(**results)
         out: list[ContainerUsageHour] = []
         # Without a namespace filter, ownership and rollup still go per namespace.
         by_ns: dict[str, NamespaceSamples] = {}

@@ -203,6 +203,8 @@ class ProxyLog:
     """What the proxy saw: one (method, path, headers, body) per request."""
 
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    # Content-Encoding of each forwarded answer ("" when uncompressed)
+    encodings: list[str] = field(default_factory=list)
 
 
 class FaultyProxy:
@@ -252,20 +254,30 @@ class FaultyProxy:
                     return
                 if misbehave and proxy.mode == "slow":
                     time.sleep(proxy.delay)
-                fwd_headers = {"Content-Type": self.headers.get("Content-Type", "")}
-                resp = httpx.request(
+                fwd_headers = {
+                    "Content-Type": self.headers.get("Content-Type", ""),
+                    # what the client asked for; without it httpx would ask for gzip
+                    "Accept-Encoding": self.headers.get("Accept-Encoding", "identity"),
+                }
+                with httpx.stream(
                     self.command,
                     proxy.upstream + self.path,
                     content=body,
                     headers={k: v for k, v in fwd_headers.items() if v},
                     timeout=60,
-                )
-                self._send(resp.status_code, resp.content, resp.headers.get("content-type", ""))
+                ) as resp:
+                    raw = b"".join(resp.iter_raw())  # passed on as the server encoded it
+                encoding = resp.headers.get("content-encoding", "")
+                proxy.log.encodings.append(encoding)
+                ctype = resp.headers.get("content-type", "")
+                self._send(resp.status_code, raw, ctype, encoding)
 
-            def _send(self, status: int, payload: bytes, ctype: str) -> None:
+            def _send(self, status: int, payload: bytes, ctype: str, encoding: str = "") -> None:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
+                    if encoding:
+                        self.send_header("Content-Encoding", encoding)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)

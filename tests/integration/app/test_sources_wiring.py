@@ -41,7 +41,11 @@ def test_example_config_builds_named_collectors_per_cluster(tmp_path: Path) -> N
             },
             {
                 "name": "tacos-stage",
-                "prometheus": {"url": "http://127.0.0.1:1", "query_concurrency": 4},
+                "prometheus": {
+                    "url": "http://127.0.0.1:1",
+                    "query_concurrency": 4,
+                    "compress_responses": True,
+                },
                 "kubernetes": {"mode": "prometheus"},
             },
         ],
@@ -58,6 +62,7 @@ def test_example_config_builds_named_collectors_per_cluster(tmp_path: Path) -> N
     assert all(isinstance(c, NamedCollector) for c in collectors)
     usage = [c.inner for c in collectors if c.source.startswith("prometheus:")]  # type: ignore[attr-defined]
     assert [u.config.concurrency for u in usage] == [2, 4]  # the default, then the setting
+    assert [u.config.connection.compress_responses for u in usage] == [False, True]
     assert load_settings(demo=True).demo
     assert [c.source for c in build_collectors(load_settings(demo=True))] == ["demo"]
     assert build_collectors(load_settings()) == []

@@ -70,12 +70,12 @@ def test_server_down(caplog: pytest.LogCaptureFixture) -> None:
         (
             "5xx",
             PrometheusUnavailable,
-            r"answered HTTP 503 on query 'max by .*container_memory_working_set_bytes",
+            r"answered HTTP 503 on query 'max_over_time.container_memory_working_set_bytes",
         ),
         (
             "malformed",
             PrometheusResponseError,
-            r"answered HTTP 200 with malformed JSON on query 'max by",
+            r"answered HTTP 200 with malformed JSON on query 'max_over_time",
         ),
         (
             "close",
@@ -166,6 +166,23 @@ def test_sigv4_signs_every_request(proxy: FaultyProxy, monkeypatch: pytest.Monke
         assert "/eu-west-1/aps/aws4_request" in headers["Authorization"]
         assert headers["X-Amz-Security-Token"] == "session-token"
         assert "X-Amz-Date" in headers
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_response_compression_is_opt_in(
+    scenario_prometheus: PrometheusServer, proxy: FaultyProxy, compress: bool
+) -> None:
+    # Uncompressed by default: gzip costs the server about as much CPU as the query.
+    rows = make(proxy.url, compress_responses=compress).collect(WINDOW).usage
+    assert len(rows) == expected(scenario_prometheus)
+    asked = {h.get("Accept-Encoding") for _, _, h, _ in proxy.log.requests}
+    assert asked == {"gzip" if compress else "identity"}
+    query_answers = [
+        enc
+        for (_, path, _, _), enc in zip(proxy.log.requests, proxy.log.encodings, strict=True)
+        if path.startswith("/api/v1/query_range")
+    ]
+    assert query_answers and set(query_answers) == {"gzip" if compress else ""}
 
 
 def test_one_auth_scheme_only(tmp_path: Path) -> None:
