@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import CollectionRun
-from app.ingest import RunResult, run_collector
+from app.ingest import RunResult, run_windows
 from collectors.records import Collector, TimeWindow
 
 
@@ -70,20 +70,19 @@ def backfill(
     chunks = plan_chunks(window, chunk)
     done_before = completed_windows(factory, collector.source, window)
     report = BackfillReport(chunks=len(chunks))
+    todo = [part for part in chunks if (part.start, part.end) not in done_before]
     for part in chunks:
         if (part.start, part.end) in done_before:
             report.skipped += 1
             if on_chunk:
                 on_chunk(part, None)
-            continue
-        result = run_collector(factory, collector, part)
+    # The next chunk is collected while one is written (run_windows).
+    for result in run_windows(factory, collector, todo, stop_on_failure=stop_on_failure):
         if result.ok:
             report.done += 1
             report.rows += result.rows
         else:
             report.failed.append(result)
         if on_chunk:
-            on_chunk(part, result)
-        if not result.ok and stop_on_failure:
-            break
+            on_chunk(result.window, result)
     return report

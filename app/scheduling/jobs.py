@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.context import AppContext
-from app.ingest import RunResult, run_collector
+from app.ingest import RunResult, run_windows
 from app.ingest.runner import watermark
 from app.scheduling.claims import claim
 from app.sources import build_collectors
@@ -49,11 +49,10 @@ def catch_up(ctx: AppContext, collector: Collector, now: datetime) -> list[RunRe
     if start >= end:
         return results
     step = min(MAX_WINDOW, getattr(collector, "max_window", MAX_WINDOW))
-    for part in TimeWindow(start, end).split(step):
-        result = run_collector(ctx.sessions, collector, part)
-        results.append(result)
-        if not result.ok:
-            break
+    parts = TimeWindow(start, end).split(step)
+    # The next window is collected while one is written (a fresh install's first run
+    # catches up days); a failure stops at once.
+    results.extend(run_windows(ctx.sessions, collector, list(parts), stop_on_failure=True))
     return results
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.backfill import backfill, plan_chunks
-from app.db.models import UsageHour
-from collectors.records import Batch, TimeWindow
-from tests.support.sample_batches import StaticCollector
+from app.db.models import CollectionRun, UsageHour
+from app.ingest.runner import watermark
+from collectors.records import Batch, CollectorError, TimeWindow
+from tests.support.sample_batches import StaticCollector, usage
 
 
 class InterruptingCollector(StaticCollector):
@@ -54,3 +55,101 @@ def test_interrupted_backfill_resumes_without_redoing_work(sessions: sessionmake
     again = StaticCollector()
     report = backfill(sessions, again, window)
     assert (report.skipped, report.done, again.calls) == (5, 0, 0)
+
+
+class WatchingCollector(StaticCollector):
+    """Notes, as each collection starts, how many windows were already written.
+
+    Optionally fails (collect or write) on the windows given by index.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        fail_collect: set[int] | None = None,
+        poison: set[int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.fail_collect = fail_collect or set()
+        self.poison = poison or set()
+        self.written_at_start: list[int] = []
+
+    def collect(self, window: TimeWindow) -> Batch:
+        index = self.calls
+        with self.sessions() as s:
+            self.written_at_start.append(
+                s.scalar(
+                    select(func.count())
+                    .select_from(CollectionRun)
+                    .where(CollectionRun.status == "success")
+                )
+                or 0
+            )
+        if index in self.fail_collect:
+            self.calls += 1
+            raise CollectorError(f"source down for window {index}")
+        batch = super().collect(window)
+        if index in self.poison:
+            bad = usage(window.start)
+            object.__setattr__(bad, "hour", bad.hour.replace(tzinfo=None))  # breaks the write
+            batch.usage.append(bad)
+        return batch
+
+
+FOUR_DAYS = TimeWindow(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 5, tzinfo=UTC))
+
+
+def usage_hours(sessions: sessionmaker[Session]) -> list[datetime]:
+    with sessions() as s:
+        return sorted(s.scalars(select(UsageHour.hour)))
+
+
+def test_next_chunk_is_collected_while_one_is_written(sessions: sessionmaker[Session]) -> None:
+    col = WatchingCollector(sessions)
+    report = backfill(sessions, col, FOUR_DAYS)
+    assert (report.done, report.failed) == (4, [])
+    # Window i+1 starts before window i is written: the collector saw i, not i+1, done.
+    assert col.written_at_start == [0, 0, 1, 2]
+    assert len(usage_hours(sessions)) == 4 * 24
+    assert watermark(sessions, col.source) == FOUR_DAYS.end
+
+
+def test_failed_collection_stops_without_collecting_further(
+    sessions: sessionmaker[Session],
+) -> None:
+    col = WatchingCollector(sessions, fail_collect={1})
+    report = backfill(sessions, col, FOUR_DAYS, stop_on_failure=True)
+    assert report.done == 1 and len(report.failed) == 1
+    assert col.calls == 2  # nothing collected past the failure
+    assert "source down for window 1" in (report.failed[0].error or "")
+    assert len(usage_hours(sessions)) == 24
+    assert watermark(sessions, col.source) == FOUR_DAYS.start + timedelta(days=1)
+
+
+def test_failed_write_drops_the_chunk_collected_ahead(sessions: sessionmaker[Session]) -> None:
+    col = WatchingCollector(sessions, poison={1})
+    report = backfill(sessions, col, FOUR_DAYS, stop_on_failure=True)
+    assert report.done == 1 and len(report.failed) == 1
+    assert col.calls == 3  # window 2 was collected ahead of window 1's write...
+    hours = usage_hours(sessions)
+    assert len(hours) == 24 and max(hours) < FOUR_DAYS.start + timedelta(days=1)  # ...not kept
+    assert watermark(sessions, col.source) == FOUR_DAYS.start + timedelta(days=1)
+    # a rerun resumes from the failed chunk and ends with exactly the same rows as one go
+    again = backfill(sessions, StaticCollector(), FOUR_DAYS)
+    assert (again.skipped, again.done) == (1, 3)
+    assert len(usage_hours(sessions)) == 4 * 24
+
+
+def test_without_stop_every_good_chunk_lands(sessions: sessionmaker[Session]) -> None:
+    col = WatchingCollector(sessions, fail_collect={0}, poison={2})
+    report = backfill(sessions, col, FOUR_DAYS)
+    assert report.done == 2 and [r.window.start.day for r in report.failed] == [1, 3]
+    assert sorted({h.day for h in usage_hours(sessions)}) == [2, 4]
+    with sessions() as s:
+        statuses = s.execute(
+            select(CollectionRun.window_start, CollectionRun.status).order_by(
+                CollectionRun.window_start
+            )
+        ).all()
+    assert [st for _, st in statuses] == ["failed", "success", "failed", "success"]
