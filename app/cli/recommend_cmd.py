@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
 from app.cli.common import ConfigOption, console, fail, open_context
-from app.recommendations.models import RecommendationRow
+from app.recommendations.models import RecommendationRow, RecommendationRun
 from app.recommendations.service import run_configured
 from app.web.api.recommendations import serialize
 from rightsizing.errors import RightsizingError
@@ -33,6 +35,16 @@ def _cores(v: float | None) -> str:
 
 def _mib(v: float | None) -> str:
     return "—" if v is None else f"{v / 2**20:.0f}Mi"
+
+
+def _where(item: dict[str, Any]) -> str:
+    """``namespace/workload``, and ``(container)`` unless it is named as the workload."""
+    name = f"{item['namespace']}/{item['workload']}"
+    return name if item["container"] == item["workload"] else f"{name} ({item['container']})"
+
+
+def _change(current: str, recommended: str | None) -> str:
+    return current if recommended is None else f"{current} → {recommended}"
 
 
 def _flat(item: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +84,13 @@ def register(group: typer.Typer) -> None:
             except RightsizingError as exc:
                 fail(str(exc))
             with ctx.sessions() as session:
+                run = session.get(RecommendationRun, run_id)
+                used = run.strategy if run is not None else strategy
+                window = (
+                    f"{run.window_start:%Y-%m-%d %H:%M} to {run.window_end:%Y-%m-%d %H:%M} UTC"
+                    if run is not None
+                    else ""
+                )
                 rows = session.scalars(
                     select(RecommendationRow).where(RecommendationRow.run_id == run_id)
                 ).all()
@@ -95,31 +114,28 @@ def register(group: typer.Typer) -> None:
                 w.writerows(flat)
             console.print(buf.getvalue(), end="", markup=False, highlight=False)
         else:
-            table = Table(title=f"Rightsizing run {run_id} ({strategy})")
-            for col in (
-                "workload",
-                "container",
-                "CPU req",
-                "→",
-                "Mem req",
-                "→",
-                "$/month",
-                "conf.",
-                "status",
-            ):
-                table.add_column(col)
+            # Piped or in a narrow terminal the table is 80 columns wide: a name cut
+            # with an ellipsis is useless, so names fold over lines and each change
+            # ("2000m → 1684m") is one column that is never cut.
+            table = Table(
+                title=escape(f"Rightsizing run {run_id} ({used}, usage {window})"),
+                box=box.SIMPLE_HEAD,
+            )
+            table.add_column("namespace/workload (container)", overflow="fold", ratio=3)
+            for col in ("CPU request", "memory request", "$/month", "conf."):
+                table.add_column(col, no_wrap=True, justify="right")
+            table.add_column("status", overflow="fold", ratio=2)
             for i in items:
                 rec = i["recommended"] or {}
+                cpu, mem = i["current"]["cpu_request"], i["current"]["memory_request"]
                 table.add_row(
-                    f"{i['namespace']}/{i['workload']}",
-                    i["container"],
-                    _cores(i["current"]["cpu_request"]),
-                    _cores(rec.get("cpu_request")) if rec else "",
-                    _mib(i["current"]["memory_request"]),
-                    _mib(rec.get("memory_request")) if rec else "",
+                    # names come from the cluster: never read as rich markup
+                    escape(_where(i)),
+                    _change(_cores(cpu), _cores(rec.get("cpu_request")) if rec else None),
+                    _change(_mib(mem), _mib(rec.get("memory_request")) if rec else None),
                     f"{i['monthly_saving']:,.2f}" if i["monthly_saving"] is not None else "",
                     f"{i['confidence']:.2f}" if i["confidence"] is not None else "",
-                    i["status"] if not i["reason"] else f"{i['reason']}",
+                    escape(i["status"] if not i["reason"] else i["reason"]),
                     end_section=False,
                 )
             console.print(table)

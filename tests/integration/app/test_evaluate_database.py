@@ -112,3 +112,38 @@ def test_recommend_with_an_unknown_strategy_stores_no_run(
     assert "unknown strategy 'kubecost'" in result.output
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(RecommendationRun)) == 0
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_recommend_table_is_readable_at_any_width(
+    runner: CliRunner,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+) -> None:
+    from app.cli import common
+    from app.recommendations.models import RecommendationRow, RecommendationRun
+
+    load_demo(sessions, days=9)
+    monkeypatch.setattr(common.console, "width", width)
+    result = runner.invoke(cli, ["rightsizing", "recommend", "-n", "tacos"])
+    assert result.exit_code == 0, result.output
+    with sessions() as s:
+        run = s.scalars(select(RecommendationRun)).one()
+        rows = s.scalars(select(RecommendationRow).where(RecommendationRow.run_id == run.id)).all()
+    # the strategy the run used (the configured default), not the absent option
+    assert f"Rightsizing run {run.id} (tacos, usage " in result.output
+    assert "None" not in result.output
+    assert "…" not in result.output  # nothing cut with an ellipsis
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= width
+    for row in rows:
+        if row.status != "recommended":
+            continue
+        assert row.cpu_request is not None and row.current_cpu_request is not None
+        change = f"{row.current_cpu_request * 1000:.0f}m → {row.cpu_request * 1000:.0f}m"
+        assert change in result.output  # a change is one cell, never folded
+        if width >= 160:  # room for every name on one line
+            name = f"tacos/{row.workload}"
+            line = next(line for line in lines if change in line)
+            assert name in line
