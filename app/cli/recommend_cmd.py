@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from app.cli.common import ConfigOption, console, fail, open_context
 from app.recommendations.models import RecommendationRow, RecommendationRun
+from app.recommendations.serialize import serialize
 from app.recommendations.service import run_configured
-from app.web.api.recommendations import serialize
 from rightsizing.errors import RightsizingError
 
 

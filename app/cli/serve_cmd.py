@@ -12,7 +12,6 @@ import typer
 
 from app.cli.common import ConfigOption, console, fail, open_context, setup_logging
 from app.context import AppContext
-from app.db.migrate import upgrade
 from app.settings import DEFAULT_DB_URL
 
 HostOption = Annotated[str | None, typer.Option("--host", help="Interface to listen on.")]
@@ -103,6 +102,8 @@ def register(cli: typer.Typer) -> None:
         """Run the web app and the collection scheduler."""
         with open_context(config, "any") as ctx:
             setup_logging(ctx.settings.log_level, ctx.settings.log_format)
+            from app.db.migrate import upgrade  # alembic, on use
+
             upgrade(ctx.engine)
             run_server(
                 ctx,

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from app.cli.common import ConfigOption, console, fail, open_context
-from app.db.migrate import upgrade
 from app.db.session import transaction
 from app.web.auth.roles import Role, parse_role
 from app.web.auth.tokens import create_token, list_tokens, revoke_token
@@ -32,6 +31,8 @@ def create(
     except ValueError as exc:
         fail(str(exc))
     with open_context(config, "any") as ctx:
+        from app.db.migrate import upgrade  # alembic, on use
+
         upgrade(ctx.engine)
         with transaction(ctx.sessions) as session:
             issued = create_token(

@@ -9,36 +9,11 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from app.recommendations.models import RecommendationRow
+from app.recommendations.serialize import serialize
 from app.recommendations.service import latest_run
 from app.web.deps import SessionDep
 
 router = APIRouter(tags=["rightsizing"])
-
-_RES = ("cpu_request", "cpu_limit", "memory_request", "memory_limit")
-
-
-def _n(v: Decimal | None) -> float | None:
-    return None if v is None else float(v)
-
-
-def serialize(r: RecommendationRow) -> dict[str, Any]:
-    return {
-        "cluster": r.cluster,
-        "namespace": r.namespace,
-        "workload_kind": r.workload_kind,
-        "workload": r.workload,
-        "container": r.container,
-        "status": r.status,
-        "reason": r.reason,
-        "detail": r.detail,
-        "current": {k: _n(getattr(r, f"current_{k}")) for k in _RES},
-        "recommended": {k: _n(getattr(r, k)) for k in _RES} if r.status == "recommended" else None,
-        "monthly_saving": _n(r.monthly_saving),
-        "confidence": r.confidence,
-        "evidence": r.evidence,
-        "notes": r.notes,
-        "hpa": r.hpa,
-    }
 
 
 @router.get("/recommendations")
