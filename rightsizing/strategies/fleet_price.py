@@ -40,7 +40,6 @@ import numpy as np
 from rightsizing.inputs import ContainerInputs, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
 from rightsizing.quantiles import FloatArray, recency_weights
-from rightsizing.results import Proposal
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
 
@@ -142,12 +141,6 @@ class FleetPrice:
     in_sample_under: float  # the pooled share the chosen price gives in-sample
     baseline_under: float  # the lower of krr-simple's and vpa's in-sample pooled shares
     containers: int
-
-
-def _baseline_request(proposal: object, inputs: ContainerInputs) -> float | None:
-    if isinstance(proposal, Proposal) and proposal.resources.cpu_request is not None:
-        return proposal.resources.cpu_request
-    return inputs.current.cpu_request
 
 
 def _until(inputs: ContainerInputs, split_s: float) -> ContainerInputs:
@@ -264,7 +257,8 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
         seen = _until(inputs, split)
         base: list[float] = []
         for strategy in _BASELINES:
-            r = _baseline_request(strategy.propose(seen), seen)
+            r = strategy.cpu_request(seen)
+            r = seen.current.cpu_request if r is None else r
             base.append(
                 float(suffix[0])
                 if r is None
@@ -359,7 +353,8 @@ def calibrate_price(
         pods = float(usage.weights.sum())  # what the next week's samples will weigh
         volume.append(pods)
         for j, base in enumerate(baselines):
-            r = _baseline_request(base.propose(inputs), inputs)
+            r = base.cpu_request(inputs)
+            r = inputs.current.cpu_request if r is None else r
             base_under[j] += pods * (1.0 if r is None else exceed_share(usage.cpu, w, r))
     if not cands:
         return None

@@ -31,6 +31,20 @@ class KrrSimpleStrategy:
         check_range(self.name, "memory_buffer_percentage", self.memory_buffer_percentage, 0, 500)
         check_range(self.name, "points_required", self.points_required, 1, 10**7)
 
+    def cpu_request(self, inputs: ContainerInputs) -> float | None:
+        """The CPU request ``propose`` would recommend, None where it leaves CPU alone.
+
+        Only the CPU arithmetic: the fleet calibration asks for it on every held-out
+        fold of every container (rightsizing.strategies.fleet_price).
+        """
+        usage = inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
+        hpa = inputs.autoscaler
+        if usage.points < self.points_required or (
+            hpa is not None and hpa.cpu_target_percent is not None and not self.allow_hpa
+        ):
+            return None
+        return weighted_quantile(usage.cpu, usage.weights, self.cpu_percentile / 100.0)
+
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
         if usage.points < self.points_required:

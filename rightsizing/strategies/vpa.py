@@ -55,18 +55,37 @@ class VpaStrategy:
         check_range(self.name, "half_life_hours", self.half_life_hours, 0.1, 10000)
         check_range(self.name, "memory_days", self.memory_days, 1, 365)
 
+    def _cpu_histogram(self, inputs: ContainerInputs) -> DecayingHistogram:
+        usage = inputs.usage
+        decay = np.exp2((usage.times_s - inputs.end_s) / (self.half_life_hours * 3600.0))
+        cpu_hist = DecayingHistogram(1000.0, 0.01)
+        cpu_hist.add(usage.cpu, usage.weights * decay)
+        return cpu_hist
+
+    def _cpu_target(self, cpu_hist: DecayingHistogram) -> tuple[float, float]:
+        """(the histogram's percentile, the request: percentile x margin, floored)."""
+        cpu_p = cpu_hist.percentile(self.cpu_percentile)
+        return cpu_p, max(cpu_p * (1.0 + self.safety_margin), self.cpu_floor_cores)
+
+    def cpu_request(self, inputs: ContainerInputs) -> float | None:
+        """The CPU request ``propose`` would recommend (None without samples).
+
+        Only the CPU arithmetic: the fleet calibration asks for it on every held-out
+        fold of every container (rightsizing.strategies.fleet_price).
+        """
+        if inputs.usage.times_s.size == 0:
+            return None
+        return self._cpu_target(self._cpu_histogram(inputs))[1]
+
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage
         if usage.times_s.size == 0:
             return NoRecommendation(inputs.key, self.name, Reason.INSUFFICIENT_DATA, "no samples")
         end = inputs.end_s
         half = self.half_life_hours * 3600.0
-        decay = np.exp2((usage.times_s - end) / half)
-        cpu_hist = DecayingHistogram(1000.0, 0.01)
-        cpu_hist.add(usage.cpu, usage.weights * decay)
+        cpu_hist = self._cpu_histogram(inputs)
         margin = 1.0 + self.safety_margin
-        cpu_p = cpu_hist.percentile(self.cpu_percentile)
-        cpu = max(cpu_p * margin, self.cpu_floor_cores)
+        cpu_p, cpu = self._cpu_target(cpu_hist)
 
         mem_hist = DecayingHistogram(1e12, 1e7)
         start = end - self.memory_days * DAY_S

@@ -218,3 +218,43 @@ def test_tacos_memory_limit_floor_protects_small_containers_for_free():
     assert small.resources.memory_limit == 256 * MIB  # the limit has headroom
     off = propose("tacos", inputs(0.05, 60 * MIB), memory_limit_floor_bytes=0)
     assert off.resources.memory_limit == off.resources.memory_request
+
+
+# ---- the baselines' CPU-only path (used by the fleet calibration) -------------
+
+
+def _cases():
+    rng = np.random.default_rng(3)
+    cur = Resources(1.0, 2.0, GIB, GIB)
+    noisy = np.abs(rng.normal(0.4, 0.2, times(7).size))
+    yield inputs(noisy, current=cur)
+    yield inputs(noisy)  # no current values
+    yield inputs(0.5, days=0.3, current=cur)  # too few points for krr-simple
+    yield inputs(0.001, current=cur)  # below VPA's CPU floor
+    yield inputs(noisy, current=cur, autoscaler=Autoscaler("hpa", 2, 10, cpu_target_percent=70))
+    yield inputs(
+        noisy,
+        current=cur,
+        autoscaler=Autoscaler("hpa", 2, 10, cpu_target_percent=70, memory_target_percent=80),
+    )
+    yield inputs(noisy, autoscaler=Autoscaler("hpa", 2, 10, memory_target_percent=80))
+    empty = inputs(0.5, current=cur)
+    yield empty.__class__(
+        key=empty.key,
+        usage=empty.usage.since(empty.end_s + DAY),  # no samples at all
+        current=cur,
+        now_s=empty.end_s,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "settings"), [("krr-simple", {}), ("krr-simple", {"allow_hpa": True}), ("vpa", {})]
+)
+def test_cpu_request_is_what_propose_would_recommend(name, settings):
+    strategy = make_strategy(name, settings)
+    for inp in _cases():
+        out = strategy.propose(inp)
+        fast = strategy.cpu_request(inp)  # None: CPU left at the current request
+        want = out.resources.cpu_request if isinstance(out, Proposal) else None
+        got = inp.current.cpu_request if fast is None else fast
+        assert got == (inp.current.cpu_request if want is None else want), (name, inp.autoscaler)
