@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -47,12 +49,71 @@ def upsert(
     )
     if dialect == "sqlite" and len(rows) >= _COLUMNWISE_MIN_ROWS:
         _execute_columnwise(session, stmt, table, columns, rows)
+    elif dialect == "postgresql" and len(rows) >= _COLUMNWISE_MIN_ROWS:
+        _copy_then_upsert(session, table, columns, list(key), rows, update)
     else:
         session.execute(stmt, list(rows))
     return len(rows)
 
 
 _COLUMNWISE_MIN_ROWS = 1000
+
+
+def _copy_then_upsert(
+    session: Session,
+    table: Table,
+    columns: list[str],
+    key: list[str],
+    rows: Sequence[dict[str, Any]],
+    update: bool,
+) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT with
+    the same ON CONFLICT clause.
+
+    Why: row-by-row executemany makes the server run one upsert statement per row
+    (336,000 for a 14-day backfill of 1,000 workloads; most of the ingest's time on
+    PostgreSQL). Values go through the same bind processors as SQLAlchemy's. A key that
+    appears twice in one batch is resolved as executemany would: the last row wins when
+    updating, the first when conflicts are ignored (one INSERT ... SELECT may not touch a
+    row twice). Everything runs in the session's transaction; the staging table is
+    dropped after use (and on commit).
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    process = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    at = [columns.index(k) for k in key]
+    unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in rows:
+        values = tuple(
+            row[c] if f is None else f(row[c]) for c, f in zip(columns, process, strict=True)
+        )
+        k = tuple(values[i] for i in at)
+        if update or k not in unique:
+            unique[k] = values
+    quote = dialect.identifier_preparer.quote
+    staging = quote(f"_upsert_{table.name}")
+    names = ", ".join(quote(c) for c in columns)
+    source = dialect.identifier_preparer.format_table(table)
+    # Identifiers only, from our own table metadata and quoted by the dialect.
+    driver: Any = conn.connection.driver_connection  # psycopg, in the session's transaction
+    with driver.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {source} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for values in unique.values():
+                copy.write_row(values)
+    staged = sa_table(f"_upsert_{table.name}", *(sa_column(c) for c in columns))
+    stmt = postgresql.insert(table).from_select(columns, select(*staged.c))
+    changes = {c: stmt.excluded[c] for c in columns if c not in key} if update else {}
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=key, set_=changes)
+        if changes
+        else stmt.on_conflict_do_nothing(index_elements=key)
+    )
+    with driver.cursor() as cur:
+        cur.execute(f"DROP TABLE {staging}")
 
 
 def _execute_columnwise(
@@ -70,7 +131,7 @@ def _execute_columnwise(
     column goes through the very processor SQLAlchemy would use (so datetimes are stored
     in exactly the same text form and the natural keys still match), and the DBAPI
     cursor of the session's own connection runs the statement, inside its transaction.
-    SQLite only: psycopg already receives rows in batches with native types.
+    SQLite; PostgreSQL has ``_copy_then_upsert``.
     """
     conn = session.connection()
     dialect = conn.dialect

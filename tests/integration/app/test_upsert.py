@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from app.db.models import Cluster, UsageHour
 from app.db.session import make_session_factory
 from app.ingest import upsert as upsert_module
 from app.ingest.upsert import upsert
-from tests.support.databases import migrated_engine, sqlite_url
+from tests.support.databases import empty_tables
 
 KEY = ["cluster_id", "namespace", "workload_kind", "workload", "container", "hour"]
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
@@ -100,32 +99,57 @@ def test_a_bad_value_fails_the_whole_batch(sessions: sessionmaker[Session]) -> N
         assert s.scalar(select(func.max(UsageHour.cpu_p50))) == pytest.approx(0.1)
 
 
-def test_columnwise_sqlite_rows_are_byte_identical_to_sqlalchemys(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_bulk_paths_store_exactly_what_sqlalchemy_stores(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def raw_table(columnwise: bool) -> list[tuple[Any, ...]]:
-        if not columnwise:
+    """SQLite's column-wise path and PostgreSQL's COPY path against the row-wise one."""
+    sessions = make_session_factory(engine)
+    hour_text = "hour" if engine.dialect.name == "sqlite" else "hour::text"
+
+    def stored(bulk: bool) -> list[tuple[Any, ...]]:
+        empty_tables(engine)
+        if not bulk:
             monkeypatch.setattr(upsert_module, "_COLUMNWISE_MIN_ROWS", 10**9)
-        directory = tmp_path / ("a" if columnwise else "b")
-        directory.mkdir()
-        engine: Engine = migrated_engine(sqlite_url(directory))
         try:
-            sessions = make_session_factory(engine)
             cid = cluster(sessions)
             write(sessions, rows(cid))
             write(sessions, rows(cid, scale=2.0)[: N // 2])  # half of them updated
             with engine.connect() as conn:  # as stored, without any type processing
-                return list(
-                    conn.execute(
+                return [
+                    tuple(r)
+                    for r in conn.execute(
                         text(
-                            "SELECT namespace, workload, hour, typeof(hour), cpu_avg, cpu_p99,"
-                            " memory_max, throttled_ratio, typeof(throttled_ratio), oom_kills,"
-                            " restarts FROM usage_hourly ORDER BY workload, hour"
+                            f"SELECT namespace, workload, {hour_text}, cpu_avg, cpu_p99,"
+                            " memory_max, throttled_ratio, oom_kills, restarts"
+                            " FROM usage_hourly ORDER BY workload, hour"
                         )
                     )
-                )
+                ]
         finally:
-            engine.dispose()
             monkeypatch.undo()
 
-    assert raw_table(columnwise=True) == raw_table(columnwise=False)
+    bulk, rowwise = stored(bulk=True), stored(bulk=False)
+    assert len(bulk) == N
+    assert bulk == rowwise
+
+
+@pytest.mark.parametrize("update", [True, False])
+def test_a_key_twice_in_one_batch_resolves_like_executemany(
+    sessions: sessionmaker[Session], update: bool
+) -> None:
+    cid = cluster(sessions)
+    batch = rows(cid)
+    again = dict(batch[0], cpu_p50=9.0)  # the same key later in the batch
+    batch.append(again)
+    with sessions() as s, s.begin():
+        upsert(s, UsageHour, batch, KEY, update=update)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(UsageHour)) == N
+        first = s.scalars(
+            select(UsageHour).where(
+                UsageHour.workload == batch[0]["workload"],
+                UsageHour.hour == batch[0]["hour"].astimezone(UTC),
+            )
+        ).one()
+    # updating: the later row wins; ignoring conflicts: the first one stays
+    assert first.cpu_p50 == (9.0 if update else batch[0]["cpu_p50"])
