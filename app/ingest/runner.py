@@ -10,9 +10,9 @@ the data is unchanged.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -100,27 +100,63 @@ def run_windows(
     its own transaction, written in order, so the watermark and the resume logic are
     unchanged. At most one window is collected ahead (its batch held in memory), and
     none after a failed collection when ``stop_on_failure``; a window collected ahead
-    of a failed write is dropped, not written.
+    of a failed write is dropped, not written (its collection is waited for, so the
+    collector is free when this returns). Ctrl-C, or any exception out of the loop,
+    does not wait for it: the thread finishes on its own and its batch is dropped.
     """
     if len(windows) <= 1:
         for window in windows:
             yield run_collector(factory, collector, window)
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect-ahead") as pool:
-        ahead: Future[Collected] | None = pool.submit(collect_window, collector, windows[0])
-        for i in range(len(windows)):
-            assert ahead is not None
-            collected = ahead.result()
-            ahead = None
-            more = i + 1 < len(windows)
-            if more and not (stop_on_failure and collected.error is not None):
-                ahead = pool.submit(collect_window, collector, windows[i + 1])
-            result = store_collected(factory, collector.source, collected)
-            yield result
-            if not result.ok and stop_on_failure:
-                if ahead is not None:
-                    ahead.cancel()  # no-op once started: the pool waits for it, unwritten
-                return
+    ahead: _Ahead | None = _Ahead(collector, windows[0])
+    for i in range(len(windows)):
+        assert ahead is not None
+        collected = ahead.result()
+        ahead = None
+        more = i + 1 < len(windows)
+        if more and not (stop_on_failure and collected.error is not None):
+            ahead = _Ahead(collector, windows[i + 1])
+        result = store_collected(factory, collector.source, collected)
+        yield result
+        if not result.ok and stop_on_failure:
+            if ahead is not None:
+                ahead.wait()  # collected ahead, never written
+            return
+
+
+class _Ahead:
+    """One window collected on a daemon thread.
+
+    A daemon thread rather than an executor: the interpreter joins executor threads at
+    exit, so Ctrl-C on a backfill would first wait for a whole day's queries.
+    """
+
+    def __init__(self, collector: Collector, window: TimeWindow) -> None:
+        self._done = threading.Event()
+        self._value: Collected | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(collector, window), name="collect-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, collector: Collector, window: TimeWindow) -> None:
+        try:
+            self._value = collect_window(collector, window)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
+
+    def result(self) -> Collected:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def store_collected(factory: sessionmaker[Session], source: str, collected: Collected) -> RunResult:

@@ -63,9 +63,15 @@ class WatchingCollector(StaticCollector):
     windows given by index."""
 
     def __init__(
-        self, fail_collect: set[int] | None = None, poison: set[int] | None = None
+        self,
+        fail_collect: set[int] | None = None,
+        poison: set[int] | None = None,
+        hold: int | None = None,
     ) -> None:
         super().__init__()
+        self.hold = hold  # this window's collection waits for ``release``
+        self.release = threading.Event()
+        self.finished = threading.Event()
         self.fail_collect = fail_collect or set()
         self.poison = poison or set()
         self.started = [threading.Event() for _ in range(8)]
@@ -73,6 +79,9 @@ class WatchingCollector(StaticCollector):
     def collect(self, window: TimeWindow) -> Batch:
         index = self.calls
         self.started[index].set()
+        if index == self.hold:
+            self.release.wait(timeout=20)
+            self.finished.set()
         if index in self.fail_collect:
             self.calls += 1
             raise CollectorError(f"source down for window {index}")
@@ -149,3 +158,22 @@ def test_without_stop_every_good_chunk_lands(sessions: sessionmaker[Session]) ->
             )
         ).all()
     assert [st for _, st in statuses] == ["failed", "success", "failed", "success"]
+
+
+def test_ctrl_c_does_not_wait_for_the_day_collected_ahead(
+    sessions: sessionmaker[Session],
+) -> None:
+    col = WatchingCollector(hold=1)  # window 1's collection hangs (a slow Prometheus)
+
+    def on_chunk(part: TimeWindow, result: object) -> None:
+        col.started[1].wait(timeout=20)
+        raise KeyboardInterrupt  # the user presses Ctrl-C while window 1 is collected
+
+    with pytest.raises(KeyboardInterrupt):
+        backfill(sessions, col, FOUR_DAYS, on_chunk=on_chunk)
+    # back at once: window 1's collection is still running and is simply dropped
+    assert not col.finished.is_set()
+    col.release.set()
+    assert col.finished.wait(timeout=20)
+    assert len(usage_hours(sessions)) == 24  # window 0 only; the rerun resumes at 1
+    assert watermark(sessions, col.source) == FOUR_DAYS.start + timedelta(days=1)
