@@ -70,12 +70,14 @@ def backfill(
     chunks = plan_chunks(window, chunk)
     done_before = completed_windows(factory, collector.source, window)
     report = BackfillReport(chunks=len(chunks))
-    todo = [part for part in chunks if (part.start, part.end) not in done_before]
+    todo: list[TimeWindow] = []
     for part in chunks:
-        if (part.start, part.end) in done_before:
-            report.skipped += 1
-            if on_chunk:
-                on_chunk(part, None)
+        if (part.start, part.end) not in done_before:
+            todo.append(part)
+            continue
+        report.skipped += 1
+        if on_chunk:
+            on_chunk(part, None)
     # The next chunk is collected while one is written (run_windows).
     for result in run_windows(factory, collector, todo, stop_on_failure=stop_on_failure):
         if result.ok:

@@ -6,6 +6,8 @@ it once (cached) and sends the rows in multi-row batches ("insertmanyvalues"), k
 under each database's limit on bound parameters. Building ``insert().values(rows)``
 per chunk instead compiled a new statement with a bind parameter per value every
 time, which was most of a cold backfill's wall time (docs/benchmarks-rightsizing.md).
+Batches of ``_BULK_MIN_ROWS`` or more take a bulk path per database (below) that
+stores exactly the same values.
 """
 
 from __future__ import annotations
@@ -40,23 +42,32 @@ def upsert(
     if dialect not in {"postgresql", "sqlite"}:
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
     columns = list(rows[0].keys())
-    stmt = insert(table)
-    changes = {c: stmt.excluded[c] for c in columns if c not in key} if update else {}
-    stmt = (
-        stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
-        if changes
-        else stmt.on_conflict_do_nothing(index_elements=list(key))
-    )
-    if dialect == "sqlite" and len(rows) >= _COLUMNWISE_MIN_ROWS:
-        _execute_columnwise(session, stmt, table, columns, rows)
-    elif dialect == "postgresql" and len(rows) >= _COLUMNWISE_MIN_ROWS:
+    if dialect == "postgresql" and len(rows) >= _BULK_MIN_ROWS:
         _copy_then_upsert(session, table, columns, list(key), rows, update)
+        return len(rows)
+    stmt = _on_conflict(insert(table), columns, key, update)
+    if dialect == "sqlite" and len(rows) >= _BULK_MIN_ROWS:
+        _execute_columnwise(session, stmt, table, columns, rows)
     else:
         session.execute(stmt, list(rows))
     return len(rows)
 
 
-_COLUMNWISE_MIN_ROWS = 1000
+_BULK_MIN_ROWS = 1000
+"""From this many rows a batch takes the bulk path of its database."""
+
+
+def _on_conflict(stmt: Any, columns: Sequence[str], key: Sequence[str], update: bool) -> Any:
+    """``stmt`` updating the non-key columns on a key conflict (or doing nothing)."""
+    changes = {c: stmt.excluded[c] for c in columns if c not in key} if update else {}
+    if changes:
+        return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+    return stmt.on_conflict_do_nothing(index_elements=list(key))
+
+
+def _bind_processors(table: Table, columns: Sequence[str], dialect: Any) -> list[Any]:
+    """Each column's bind processor as SQLAlchemy applies it (None: value as is)."""
+    return [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
 
 
 def _copy_then_upsert(
@@ -80,7 +91,7 @@ def _copy_then_upsert(
     """
     conn = session.connection()
     dialect = conn.dialect
-    process = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    process = _bind_processors(table, columns, dialect)
     at = [columns.index(k) for k in key]
     unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in rows:
@@ -105,13 +116,8 @@ def _copy_then_upsert(
             for values in unique.values():
                 copy.write_row(values)
     staged = sa_table(f"_upsert_{table.name}", *(sa_column(c) for c in columns))
-    stmt = postgresql.insert(table).from_select(columns, select(*staged.c))
-    changes = {c: stmt.excluded[c] for c in columns if c not in key} if update else {}
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=key, set_=changes)
-        if changes
-        else stmt.on_conflict_do_nothing(index_elements=key)
-    )
+    merge = postgresql.insert(table).from_select(columns, select(*staged.c))
+    session.execute(_on_conflict(merge, columns, key, update))
     with driver.cursor() as cur:
         cur.execute(f"DROP TABLE {staging}")
 
@@ -141,9 +147,8 @@ def _execute_columnwise(
         session.execute(stmt, list(rows))
         return
     converted: list[list[Any]] = []
-    for name in order:
+    for name, process in zip(order, _bind_processors(table, order, dialect), strict=True):
         values = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         converted.append(values if process is None else [process(v) for v in values])
     cursor = conn.connection.cursor()
     try:

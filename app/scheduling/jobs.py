@@ -49,10 +49,10 @@ def catch_up(ctx: AppContext, collector: Collector, now: datetime) -> list[RunRe
     if start >= end:
         return results
     step = min(MAX_WINDOW, getattr(collector, "max_window", MAX_WINDOW))
-    parts = TimeWindow(start, end).split(step)
     # The next window is collected while one is written (a fresh install's first run
     # catches up days); a failure stops at once.
-    results.extend(run_windows(ctx.sessions, collector, list(parts), stop_on_failure=True))
+    parts = TimeWindow(start, end).split(step)
+    results.extend(run_windows(ctx.sessions, collector, parts, stop_on_failure=True))
     return results
 
 

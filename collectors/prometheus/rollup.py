@@ -176,11 +176,13 @@ def rollup(
     # Python lists: indexing them is several times cheaper than numpy scalars, and
     # this loop builds one row per container-hour (336,000 for a 14-day backfill).
     c = {k: v.tolist() for k, v in cpu.items()}
+    counts = cpu["count"].astype(np.int64).tolist()
     m = {k: v.tolist() for k, v in mem.items()}
     has_ratio = (has_periods & (periods > 0)).tolist()
     ratio = (throttled / np.where(periods > 0, periods, 1.0)).tolist()
     pods_of = (presence / per_hour).tolist()
-    ooms, restart_counts = np.rint(oom).astype(np.int64).tolist(), restarts.tolist()
+    ooms = np.rint(oom).astype(np.int64).tolist()
+    restart_counts = restarts.astype(np.int64).tolist()
     hours_utc = [datetime.fromtimestamp(hour, tz=UTC) for hour in hour_list]
     live = presence.tolist()
     out: list[ContainerUsageHour] = []
@@ -207,12 +209,12 @@ def rollup(
                     memory_avg=m["mean"][i],
                     memory_p95=m["p95"][i],
                     memory_max=m["max"][i],
-                    samples=int(c["count"][i]),
+                    samples=counts[i],
                     pods=pods,
                     pod_hours=pods,  # pods x 1 hour
                     throttled_ratio=ratio[i] if has_ratio[i] else None,
                     oom_kills=ooms[i],
-                    restarts=int(restart_counts[i]),
+                    restarts=restart_counts[i],
                 )
             )
     return out

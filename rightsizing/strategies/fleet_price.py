@@ -152,6 +152,14 @@ class FleetPrice:
     containers: int
 
 
+def _baseline_cpu(
+    strategy: KrrSimpleStrategy | VpaStrategy, inputs: ContainerInputs
+) -> float | None:
+    """The baseline's CPU request, or the current one where it would leave CPU alone."""
+    r = strategy.cpu_request(inputs)
+    return inputs.current.cpu_request if r is None else r
+
+
 def _until(inputs: ContainerInputs, split_s: float) -> ContainerInputs:
     """The container as it was seen at ``split_s``: usage, OOM kills and window cut there."""
     u = inputs.usage
@@ -266,8 +274,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
         seen = _until(inputs, split)
         base: list[float] = []
         for strategy in _BASELINES:
-            r = strategy.cpu_request(seen)
-            r = seen.current.cpu_request if r is None else r
+            r = _baseline_cpu(strategy, seen)
             base.append(
                 float(suffix[0])
                 if r is None
@@ -362,8 +369,7 @@ def calibrate_price(
         pods = float(usage.weights.sum())  # what the next week's samples will weigh
         volume.append(pods)
         for j, base in enumerate(baselines):
-            r = base.cpu_request(inputs)
-            r = inputs.current.cpu_request if r is None else r
+            r = _baseline_cpu(base, inputs)
             base_under[j] += pods * (1.0 if r is None else exceed_share(usage.cpu, w, r))
     if not cands:
         return None

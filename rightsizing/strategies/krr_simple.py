@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rightsizing.inputs import ContainerInputs, Resources
+from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.quantiles import weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import DAY_S, check_range
@@ -37,16 +37,25 @@ class KrrSimpleStrategy:
         Only the CPU arithmetic: the fleet calibration asks for it on every held-out
         fold of every container (rightsizing.strategies.fleet_price).
         """
-        usage = inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
-        hpa = inputs.autoscaler
-        if usage.points < self.points_required or (
-            hpa is not None and hpa.cpu_target_percent is not None and not self.allow_hpa
-        ):
+        usage = self._window(inputs)
+        if usage.points < self.points_required or self._hpa_scales_on(inputs, "cpu"):
             return None
+        return self._cpu(usage)
+
+    def _window(self, inputs: ContainerInputs) -> UsageHistory:
+        return inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
+
+    def _cpu(self, usage: UsageHistory) -> float:
         return weighted_quantile(usage.cpu, usage.weights, self.cpu_percentile / 100.0)
 
+    def _hpa_scales_on(self, inputs: ContainerInputs, resource: str) -> bool:
+        """KRR leaves a resource alone when an HPA scales on it (unless allowed)."""
+        hpa = inputs.autoscaler
+        target = None if hpa is None else getattr(hpa, f"{resource}_target_percent")
+        return target is not None and not self.allow_hpa
+
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
-        usage = inputs.usage.since(inputs.end_s - self.history_days * DAY_S)
+        usage = self._window(inputs)
         if usage.points < self.points_required:
             return NoRecommendation(
                 inputs.key,
@@ -54,14 +63,13 @@ class KrrSimpleStrategy:
                 Reason.INSUFFICIENT_DATA,
                 f"{usage.points:.0f} data points, {self.points_required} required",
             )
-        hpa = inputs.autoscaler
-        skip_cpu = hpa is not None and hpa.cpu_target_percent is not None and not self.allow_hpa
-        skip_mem = hpa is not None and hpa.memory_target_percent is not None and not self.allow_hpa
+        skip_cpu = self._hpa_scales_on(inputs, "cpu")
+        skip_mem = self._hpa_scales_on(inputs, "memory")
         if skip_cpu and skip_mem:
             return NoRecommendation(
                 inputs.key, self.name, Reason.UNSUPPORTED, "HPA scales on CPU and memory"
             )
-        cpu = weighted_quantile(usage.cpu, usage.weights, self.cpu_percentile / 100.0)
+        cpu = self._cpu(usage)
         peak = float(usage.memory_peak.max())
         memory = peak * (1.0 + self.memory_buffer_percentage / 100.0)
         cur = inputs.current

@@ -109,7 +109,7 @@ def test_bulk_paths_store_exactly_what_sqlalchemy_stores(
     def stored(bulk: bool) -> list[tuple[Any, ...]]:
         empty_tables(engine)
         if not bulk:
-            monkeypatch.setattr(upsert_module, "_COLUMNWISE_MIN_ROWS", 10**9)
+            monkeypatch.setattr(upsert_module, "_BULK_MIN_ROWS", 10**9)
         try:
             cid = cluster(sessions)
             write(sessions, rows(cid))
