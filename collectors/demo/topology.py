@@ -55,7 +55,7 @@ _TACOS = {"app.kubernetes.io/part-of": "traffic-tacos"}
 
 WORKLOADS: tuple[WorkloadModel, ...] = (
     WorkloadModel(
-        "tacos", "Deployment", "gateway-api",
+        "tacos", "Rollout", "gateway-api",
         {**_labels("gateway-api", team="platform", cost_center="CC-1004"), **_TACOS},
         Scaling("hpa", 3, 40, target=70),
         (ContainerModel("gateway-api", 0.5, 1.0, 128, 256, 0.02, 0.0005, 70, 0.04),),
@@ -63,7 +63,7 @@ WORKLOADS: tuple[WorkloadModel, ...] = (
     ),
     WorkloadModel(
         # Team and cost center come from the namespace labels.
-        "tacos", "Deployment", "reservation-api",
+        "tacos", "Rollout", "reservation-api",
         {**_labels("reservation-api", environment="prod"), **_TACOS},
         Scaling("hpa", 4, 50, target=60),
         (ContainerModel("reservation-api", 1.0, 2.0, 1024, 1536, 0.05, 0.0025, 640, 0.35),),
@@ -71,7 +71,7 @@ WORKLOADS: tuple[WorkloadModel, ...] = (
     ),
     WorkloadModel(
         # Over-provisioned: 2 cores and 4 GiB per pod for a cache-backed read path.
-        "tacos", "Deployment", "inventory-api",
+        "tacos", "Rollout", "inventory-api",
         {**_labels("inventory-api", team="catalog", cost_center="CC-1002"), **_TACOS},
         Scaling("hpa", 6, 12, target=80),
         (ContainerModel("inventory-api", 2.0, 2.0, 4096, 4096, 0.04, 0.00016, 520, 0.15),),
@@ -79,7 +79,7 @@ WORKLOADS: tuple[WorkloadModel, ...] = (
     ),
     WorkloadModel(
         # Under-provisioned: the working set plus a slow leak outgrows the 384 MiB limit.
-        "tacos", "Deployment", "payment-sim-api",
+        "tacos", "Rollout", "payment-sim-api",
         {**_labels("payment-sim-api", team="payments", cost_center="CC-1003"), **_TACOS},
         Scaling("hpa", 2, 10, target=70),
         (ContainerModel("payment-sim-api", 0.25, 0.5, 256, 384, 0.02, 0.0033, 200, 0.45, 3.0),),

@@ -13,22 +13,41 @@ from tests.integration.gitops.conftest import Env, git
 INVENTORY = "manifests/tacos/base/inventory-api.yaml"
 
 
-def sync_repo_to_cluster(remote: Path, tmp: Path) -> None:
-    """A platform engineer updates main to what the demo cluster runs (2 cores, 4 GiB)."""
-    work = tmp / "engineer"
+def edit_inventory(
+    remote: Path, work: Path, message: str, edits: tuple[tuple[str, str], ...]
+) -> None:
+    """A platform engineer edits the inventory-api manifest on main."""
     git("clone", "-q", str(remote), str(work))
     path = work / INVENTORY
     text = path.read_text(encoding="utf-8")
-    for old, new in (
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    git("commit", "-q", "-am", message, cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+
+
+def declare_as_rollout(remote: Path, tmp: Path) -> None:
+    """The demo cluster runs the API services as Argo Rollouts, as manifests/ declares them."""
+    edits = (
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: inventory-api",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: inventory-api",
+        ),
+    )
+    edit_inventory(remote, tmp / "rollout", "inventory-api: an Argo Rollout", edits)
+
+
+def sync_repo_to_cluster(remote: Path, tmp: Path) -> None:
+    """A platform engineer updates main to what the demo cluster runs (2 cores, 4 GiB)."""
+    edits = (
         ("cpu: 500m ", "cpu: '2' "),
         ('memory: "512Mi"', 'memory: "4Gi"'),
         ("cpu: '1'", "cpu: '2'"),
         ("memory: 1Gi", "memory: 4Gi"),
-    ):
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-    git("commit", "-q", "-am", "inventory-api: match the cluster", cwd=work)
-    git("push", "-q", "origin", "main", cwd=work)
+    )
+    edit_inventory(remote, tmp / "engineer", "inventory-api: match the cluster", edits)
 
 
 def test_demo_recommendations_become_a_pull_request(lite_env: Env, tmp_path: Path) -> None:
@@ -37,6 +56,7 @@ def test_demo_recommendations_become_a_pull_request(lite_env: Env, tmp_path: Pat
     for part in window.split(window.duration / 3):
         assert run_collector(lite_env.sessions, collector, part).ok
     run_id = run_recommendations(lite_env.sessions)
+    declare_as_rollout(lite_env.remote, tmp_path)
 
     # The seed repository says 500m where the demo cluster runs 2 cores: not written.
     first = open_rightsizing_pr(lite_env.ctx)
