@@ -81,6 +81,17 @@ def _convert(key: str, value: Any, default: Any) -> Any:
     return value
 
 
-def check_range(owner: str, name: str, value: float, lo: float, hi: float) -> None:
+#: How each anchor writes a percentile: KRR's ``--cpu_percentile 95`` is a percentage,
+#: the VPA's ``--target-cpu-percentile=0.9`` a fraction. Each strategy keeps its anchor's
+#: convention so settings copied from it mean the same here; the error names it because
+#: 0.95 for krr-simple or 95 for vpa/tacos is the likely mistake.
+AS_PERCENTAGE = "a percentage, as KRR's --cpu_percentile: 95 is p95"
+AS_FRACTION = "a fraction, as the VPA's flags: 0.95 is p95"
+
+
+def check_range(owner: str, name: str, value: float, lo: float, hi: float, hint: str = "") -> None:
     if not lo <= value <= hi:
-        raise InvalidSettingError(f"{owner}: {name} must be within [{lo}, {hi}], got {value}")
+        extra = f" ({hint})" if hint else ""
+        raise InvalidSettingError(
+            f"{owner}: {name} must be within [{lo}, {hi}], got {value}{extra}"
+        )

@@ -13,7 +13,7 @@ from typing import ClassVar
 from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.quantiles import weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
-from rightsizing.strategies.base import DAY_S, check_range
+from rightsizing.strategies.base import AS_PERCENTAGE, DAY_S, check_range
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class KrrSimpleStrategy:
 
     def __post_init__(self) -> None:
         check_range(self.name, "history_days", self.history_days, 1, 365)
-        check_range(self.name, "cpu_percentile", self.cpu_percentile, 1, 100)
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 1, 100, AS_PERCENTAGE)
         check_range(self.name, "memory_buffer_percentage", self.memory_buffer_percentage, 0, 500)
         check_range(self.name, "points_required", self.points_required, 1, 10**7)
 

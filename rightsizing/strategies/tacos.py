@@ -45,7 +45,7 @@ from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
 from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
-from rightsizing.strategies.base import DAY_S, MIB, check_range
+from rightsizing.strategies.base import AS_FRACTION, DAY_S, MIB, check_range
 from rightsizing.strategies.fleet_price import (
     calibrate_price,
     calibrate_price_holdout,
@@ -133,7 +133,7 @@ class TacosStrategy:
     fleet_containers: int = 0
 
     def __post_init__(self) -> None:
-        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1)
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1, AS_FRACTION)
         check_range(self.name, "half_life_hours", self.half_life_hours, 1, 10000)
         check_range(self.name, "recent_days", self.recent_days, 0, 60)
         check_range(self.name, "cpu_margin", self.cpu_margin, 0, 5)
@@ -155,7 +155,12 @@ class TacosStrategy:
         check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
         check_range(self.name, "starvation_mean_hours", self.starvation_mean_hours, 0, 1e6)
         check_range(
-            self.name, "cpu_percentile_min", self.cpu_percentile_min, 0.5, self.cpu_percentile
+            self.name,
+            "cpu_percentile_min",
+            self.cpu_percentile_min,
+            0.5,
+            self.cpu_percentile,
+            AS_FRACTION,
         )
         if self.cpu_mode not in {"cost", "percentile"}:
             raise InvalidSettingError("tacos: cpu_mode must be cost|percentile")

@@ -23,7 +23,7 @@ import numpy as np
 from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.quantiles import DecayingHistogram
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
-from rightsizing.strategies.base import DAY_S, MIB, check_range
+from rightsizing.strategies.base import AS_FRACTION, DAY_S, MIB, check_range
 
 
 def scale_limit(request: float, cur_req: float | None, cur_lim: float | None) -> float | None:
@@ -49,8 +49,8 @@ class VpaStrategy:
     oom_bump_ratio: float = 1.2
 
     def __post_init__(self) -> None:
-        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.01, 1)
-        check_range(self.name, "memory_percentile", self.memory_percentile, 0.01, 1)
+        check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.01, 1, AS_FRACTION)
+        check_range(self.name, "memory_percentile", self.memory_percentile, 0.01, 1, AS_FRACTION)
         check_range(self.name, "safety_margin", self.safety_margin, 0, 5)
         check_range(self.name, "half_life_hours", self.half_life_hours, 0.1, 10000)
         check_range(self.name, "memory_days", self.memory_days, 1, 365)

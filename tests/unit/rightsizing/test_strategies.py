@@ -199,6 +199,11 @@ def test_registry_names_and_unknown_strategy():
         ("tacos", {"cpu_mode": "magic"}, "cost|percentile"),
         ("krr-simple", {"allow_hpa": "maybe"}, "true or false"),
         ("vpa", {"half_life_hours": 0}, "within"),
+        # each strategy writes percentiles as its anchor does; the other way is named
+        ("krr-simple", {"cpu_percentile": 0.95}, r"a percentage, as KRR's --cpu_percentile"),
+        ("tacos", {"cpu_percentile": 95}, r"a fraction, as the VPA's flags: 0\.95 is p95"),
+        ("tacos", {"cpu_percentile_min": 80}, r"cpu_percentile_min must be within .*a fraction"),
+        ("vpa", {"memory_percentile": 90}, r"memory_percentile must be within .*a fraction"),
     ],
 )
 def test_bad_settings_are_rejected_with_the_setting_named(name, settings, message):
