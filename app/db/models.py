@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -150,6 +152,49 @@ class UsageHour(Base):
     throttled_ratio: Mapped[float | None] = mapped_column(Float)
     oom_kills: Mapped[int] = mapped_column(Integer, default=0)
     restarts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UsageDay(Base):
+    """One row per UTC day that has hourly usage: a write counter and what is packed.
+
+    ``version`` is bumped by database triggers (migration 0006) on every insert, update
+    or delete of ``usage_hourly`` rows of that day, whoever writes them. ``packed_version``
+    is the version the day's ``usage_day_packs`` were built from: the packs are used only
+    while the two are equal, so a late or corrected hour can never be read stale.
+    """
+
+    __tablename__ = "usage_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    packed_version: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UsageDayPack(Base):
+    """One container's hourly rollups of one full UTC day as one binary column block.
+
+    Why: the weekly rightsizing run reads 14 days x every container; as rows that is
+    hundreds of thousands of tuples to fetch and convert (seconds), as packs a few
+    thousand blobs (milliseconds). ``data`` is little-endian float64, shape
+    (14, ``hours``): epoch seconds of each hour, then the columns the engine reads, in
+    ``app.recommendations.usage_packs.PACKED_COLUMNS`` order. A cache only: it is
+    rebuilt from ``usage_hourly`` whenever the day's version moves.
+    """
+
+    __tablename__ = "usage_day_packs"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "cluster_id", "namespace", "workload_kind", "workload", "container"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"))
+    namespace: Mapped[str] = mapped_column(String(253))
+    workload_kind: Mapped[str] = mapped_column(String(63))
+    workload: Mapped[str] = mapped_column(String(253))
+    container: Mapped[str] = mapped_column(String(253))
+    hours: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CostLineRow(Base):

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, Workload
-from app.recommendations.usage_columns import load_hourly_columns
+from app.recommendations.usage_columns import LoadStats, load_hourly_columns
+from app.recommendations.usage_packs import PackPlan
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,
@@ -103,8 +104,13 @@ def load_inputs(
     end: datetime,
     prices: UnitPrices,
     namespaces: list[str] | None = None,
+    *,
+    plan: list[PackPlan] | None = None,
+    stats: LoadStats | None = None,
 ) -> list[tuple[ContainerRef, ContainerInputs, Workload | None]]:
-    """Every container with a current spec or with usage, and its usage in [start, end)."""
+    """Every container with a current spec or with usage, and its usage in [start, end).
+
+    ``plan`` and ``stats``: see ``load_hourly_columns``."""
     wl_stmt = select(Workload, Cluster.name).join(Cluster, Cluster.id == Workload.cluster_id)
     if namespaces:
         wl_stmt = wl_stmt.where(Workload.namespace.in_(namespaces))
@@ -113,7 +119,7 @@ def load_inputs(
     specs = session.scalars(
         select(ContainerSpecVersion).where(ContainerSpecVersion.valid_to.is_(None))
     ).all()
-    usage = load_hourly_columns(session, start, end, namespaces)
+    usage = load_hourly_columns(session, start, end, namespaces, plan=plan, stats=stats)
     quotas = _quota_hard(session)
     at_max = _namespace_totals_at_max(workloads, specs)
     window = (start.timestamp(), end.timestamp())

@@ -1,0 +1,146 @@
+"""Packs: one container's hourly rollups of one full UTC day as one blob.
+
+The pure part (which days a window covers fully, which ranges still need rows, how a
+container's table is cut into days and packed) is separate from the one function that
+writes (``store_packs``), so the cutting is tested without a database and the writing
+happens in a transaction of the caller's choosing.
+
+Correctness rests on versions, not on timing: database triggers bump
+``usage_days.version`` on every write to a day's hourly rows; a plan records the
+versions it read *before* it read the rows, and ``store_packs`` marks a day packed
+only where the version is still the one read. A write that lands between the read and
+the store leaves the day unpacked (read as rows next time), never packed stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, insert, update
+from sqlalchemy.orm import Session
+
+from app.db.models import UsageDay, UsageDayPack
+
+DAY = timedelta(days=1)
+DAY_S = 86400.0
+_DTYPE = np.dtype("<f8")  # fixed byte order: a pack means the same on any machine
+
+DayRange = tuple[datetime, datetime]
+PackKey = tuple[int, str, str, str, str]
+
+
+@dataclass
+class PackPlan:
+    """Packs cut from rows just read, and the day versions they were read at."""
+
+    versions: dict[date, int]
+    packs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def full_days(start: datetime, end: datetime) -> list[date]:
+    """The UTC days lying wholly inside ``[start, end)``, oldest first."""
+    first = start.astimezone(UTC).date()
+    if _midnight(first) < start:
+        first += DAY
+    out: list[date] = []
+    d = first
+    while _midnight(d) + DAY <= end:
+        out.append(d)
+        d += DAY
+    return out
+
+
+def uncovered_ranges(start: datetime, end: datetime, packed: Collection[date]) -> list[DayRange]:
+    """``[start, end)`` minus the packed days, as few ranges as possible."""
+    out: list[DayRange] = []
+    cursor = start
+    for d in sorted(packed):
+        lo = _midnight(d)
+        if lo < start or lo + DAY > end:
+            continue  # not wholly inside: read as rows
+        if cursor < lo:
+            out.append((cursor, lo))
+        cursor = max(cursor, lo + DAY)
+    if cursor < end:
+        out.append((cursor, end))
+    return out
+
+
+def pack(table: np.ndarray) -> bytes:
+    return np.ascontiguousarray(table, dtype=_DTYPE).tobytes()
+
+
+def unpack(data: bytes, hours: int, rows: int) -> np.ndarray:
+    """A pack back as its (rows, hours) table; a blob of the wrong size is refused."""
+    if len(data) != rows * hours * _DTYPE.itemsize:
+        raise ValueError(
+            f"usage pack of {len(data)} bytes does not hold {rows} x {hours} float64 values"
+        )
+    return np.frombuffer(data, dtype=_DTYPE).reshape(rows, hours).astype(np.float64)
+
+
+def plan_packs(
+    tables: Mapping[PackKey, np.ndarray], stale: Mapping[date, int], rows: int
+) -> PackPlan:
+    """Cut every container's table (row 0: epoch seconds, sorted) into the stale days.
+
+    A stale day with no rows left still goes into the plan: storing it marks the day
+    packed with no packs, which is what it then holds.
+    """
+    plan = PackPlan(versions=dict(stale))
+    wanted = {(_midnight(d).timestamp() // DAY_S): d for d in stale}
+    for (cid, ns, kind, name, container), table in tables.items():
+        if table.shape[0] != rows:
+            raise ValueError(f"a usage table has {table.shape[0]} rows, expected {rows}")
+        day_index = np.floor(table[0] / DAY_S)
+        cuts = np.flatnonzero(np.diff(day_index)) + 1
+        for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), table.shape[1]], strict=True):
+            d = wanted.get(float(day_index[lo]))
+            if d is None:
+                continue
+            plan.packs.append(
+                {
+                    "day": d,
+                    "cluster_id": cid,
+                    "namespace": ns,
+                    "workload_kind": kind,
+                    "workload": name,
+                    "container": container,
+                    "hours": hi - lo,
+                    "data": pack(table[:, lo:hi]),
+                }
+            )
+    return plan
+
+
+def store_packs(session: Session, plans: list[PackPlan]) -> int:
+    """Replace the planned days' packs and mark each day packed at the version read,
+    where that is still its version. Returns the number of days marked packed."""
+    marked = 0
+    for plan in plans:
+        if not plan.versions:
+            continue
+        days = sorted(plan.versions)
+        # Unmark first: if another run packed a day since this plan read it, its mark
+        # must not survive over this plan's (possibly older) packs.
+        session.execute(update(UsageDay).where(UsageDay.day.in_(days)).values(packed_version=None))
+        session.execute(delete(UsageDayPack).where(UsageDayPack.day.in_(days)))
+        if plan.packs:
+            session.execute(insert(UsageDayPack), plan.packs)
+        for d in days:
+            version = plan.versions[d]
+            result = session.execute(
+                update(UsageDay)
+                .where(UsageDay.day == d, UsageDay.version == version)
+                .values(packed_version=version)
+            )
+            marked += int(getattr(result, "rowcount", 0) or 0)
+    return marked
