@@ -263,9 +263,13 @@ def _from_database(
 ) -> tuple[list[ReplaySeries], str]:
     from app.cli.common import open_context
     from app.recommendations.replay_source import replay_series_from_database
+    from app.recommendations.usage_packs import PackPlan, store_packs_safely
 
-    with open_context(config) as ctx, ctx.sessions() as session:
-        data, start, end = replay_series_from_database(session, namespaces, days)
+    plans: list[PackPlan] = []
+    with open_context(config) as ctx:
+        with ctx.sessions() as session:
+            data, start, end = replay_series_from_database(session, namespaces, days, plan=plans)
+        store_packs_safely(ctx.sessions, plans)  # the next replay reads these days as packs
     where = f" in {', '.join(namespaces)}" if namespaces else ""
     return data, f"database{where}, {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
 

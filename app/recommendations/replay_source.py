@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Cluster, ContainerSpecVersion, UsageHour, Workload
 from app.recommendations.loader import autoscaler_from, resources_of
 from app.recommendations.usage_columns import load_hourly_columns
+from app.recommendations.usage_packs import PackPlan
 from rightsizing.errors import UsageDataError
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.inputs import Resources
@@ -36,11 +37,15 @@ def replay_series_from_database(
     session: Session,
     namespaces: Collection[str] | None = None,
     days: float | None = None,
+    *,
+    plan: list[PackPlan] | None = None,
 ) -> tuple[list[ReplaySeries], datetime, datetime]:
     """Every container's stored usage (the last ``days`` days, default all) as series.
 
     Returns the series and the replayed window. Raises ``UsageDataError`` with what to
-    do when the database holds no usage (for those namespaces).
+    do when the database holds no usage (for those namespaces). ``plan``: packs for the
+    full days read as rows are appended there (``load_hourly_columns``); storing them
+    is the caller's choice (the CLI does, so a replay over months is fast the next time).
     """
     first, latest = session.execute(
         select(func.min(UsageHour.hour), func.max(UsageHour.hour))
@@ -52,7 +57,7 @@ def replay_series_from_database(
         )
     end = latest + HOUR
     start = max(first, end - timedelta(days=days)) if days else first
-    columns = load_hourly_columns(session, start, end, namespaces)
+    columns = load_hourly_columns(session, start, end, namespaces, plan=plan)
     if not columns:
         raise UsageDataError(
             f"no usage between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"

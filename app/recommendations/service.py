@@ -11,14 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import UsageHour
 from app.recommendations.loader import ContainerRef, load_inputs, unit_prices
 from app.recommendations.models import RecommendationRow, RecommendationRun
 from app.recommendations.usage_columns import LoadStats
-from app.recommendations.usage_packs import PackPlan, store_packs
+from app.recommendations.usage_packs import PackPlan, store_packs_safely
 from app.settings import Settings
 from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails, guardrails_from
@@ -84,20 +83,6 @@ def latest_usage_hour(session: Session) -> datetime | None:
     return session.scalar(select(func.max(UsageHour.hour)))
 
 
-def _store_packs(factory: sessionmaker[Session], plans: list[PackPlan]) -> int:
-    """Write the packs the load cut, in their own transaction. They are a cache: if
-    writing fails (another run packing the same days at the same moment), the run
-    goes on and the days are read as rows, and packed, next time."""
-    if not any(p.versions for p in plans):
-        return 0
-    try:
-        with factory() as session, session.begin():
-            return store_packs(session, plans)
-    except SQLAlchemyError as exc:
-        log.warning("usage packs not stored, read as rows next time: %s", exc)
-        return 0
-
-
 def run_recommendations(
     factory: sessionmaker[Session],
     *,
@@ -137,7 +122,7 @@ def run_recommendations(
         with factory() as session:
             prices = unit_prices(session, cpu_to_memory_ratio)
             items = load_inputs(session, start, stop, prices, namespaces, plan=plans, stats=stats)
-        packed = _store_packs(factory, plans)
+        packed = store_packs_safely(factory, plans)
         t1 = time.monotonic()
         # One fleet: the default strategy calibrates its risk budget over all containers.
         # No transaction is open while the engine runs.

@@ -14,6 +14,7 @@ the store leaves the day unpacked (read as rows next time), never packed stale.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,9 +22,12 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import UsageDay, UsageDayPack
+
+log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 DAY_S = 86400.0
@@ -144,3 +148,20 @@ def store_packs(session: Session, plans: list[PackPlan]) -> int:
             )
             marked += int(getattr(result, "rowcount", 0) or 0)
     return marked
+
+
+def store_packs_safely(factory: sessionmaker[Session], plans: list[PackPlan]) -> int:
+    """``store_packs`` in a transaction of its own; 0 when there is nothing to store.
+
+    The packs are a cache: if writing them fails (another run packing the same days
+    at the same moment, a read-only replica), the caller's work goes on and the days
+    are read as rows, and packed, next time.
+    """
+    if not any(p.versions for p in plans):
+        return 0
+    try:
+        with factory() as session, session.begin():
+            return store_packs(session, plans)
+    except SQLAlchemyError as exc:
+        log.warning("usage packs not stored, read as rows next time: %s", exc)
+        return 0

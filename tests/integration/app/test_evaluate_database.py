@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from app.cli.main import cli
-from app.db.models import UsageHour
+from app.db.models import UsageDay, UsageHour
 from tests.integration.app.test_recommendations import load_demo
 
 
@@ -58,7 +58,13 @@ def test_replays_every_stored_container_and_leaves_the_data_alone(
     assert rows["current"]["changes"] == 0
     assert rows["tacos"]["changes"] > 0
     assert doc["bar"]["strategy"] == "tacos"
-    assert _usage_rows(sessions) == before  # a replay reads, never writes
+    assert _usage_rows(sessions) == before  # a replay never writes usage ...
+    with sessions() as s:  # ... but packs the full days it read, for the next replay
+        packed = s.scalar(select(func.count()).where(UsageDay.packed_version == UsageDay.version))
+    assert packed is not None and packed >= 14
+    again = runner.invoke(cli, ["rightsizing", "evaluate", "--database", "--format", "json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output) == doc  # read from packs: the same replay
 
 
 def test_namespace_filter_and_table_output(
