@@ -126,6 +126,23 @@ def test_deleting_rows_is_seen_through_packs(sessions: sessionmaker[Session]) ->
         assert s.scalar(select(UsageDayPack.id).limit(1)) is None
 
 
+def test_emptying_the_table_is_seen_through_packs(engine: Engine) -> None:
+    """TRUNCATE on PostgreSQL fires no DELETE trigger; its own trigger moves every day."""
+    sessions = make_session_factory(engine)
+    _write(sessions, _rows())
+    _load(sessions, pack=True)
+    assert _load(sessions)[1].packed_days == 2
+    empty = (
+        "TRUNCATE usage_hourly"
+        if engine.dialect.name == "postgresql"
+        else "DELETE FROM usage_hourly"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(empty))
+    got, stats = _load(sessions)
+    assert got == {} and stats.packed_days == 0
+
+
 def test_a_plan_read_before_a_write_never_marks_the_day(sessions: sessionmaker[Session]) -> None:
     _write(sessions, _rows())
     old: list[PackPlan] = []

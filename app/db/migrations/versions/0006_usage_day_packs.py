@@ -49,6 +49,15 @@ _PG_TRIGGERS = {
 }
 
 
+_PG_TRUNCATE_FUNCTION = """
+CREATE FUNCTION usage_days_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE usage_days SET version = version + 1;
+    RETURN NULL;
+END $$
+"""
+
+
 def upgrade() -> None:
     op.create_table(
         "usage_days",
@@ -101,6 +110,12 @@ def upgrade() -> None:
                 f"REFERENCING {referencing} FOR EACH STATEMENT "
                 f"EXECUTE FUNCTION usage_days_bump_{name}()"
             )
+        # TRUNCATE fires no row or statement DELETE trigger: every day moves on instead
+        op.execute(_PG_TRUNCATE_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER usage_hourly_days_truncate AFTER TRUNCATE ON usage_hourly "
+            "FOR EACH STATEMENT EXECUTE FUNCTION usage_days_bump_all()"
+        )
     else:
         op.execute(
             "INSERT INTO usage_days (day, version) "
@@ -117,8 +132,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        for name in _PG_TRIGGERS:
+        for name in (*_PG_TRIGGERS, "truncate"):
             op.execute(f"DROP TRIGGER IF EXISTS usage_hourly_days_{name} ON usage_hourly")
+        for name in (*_PG_TRIGGERS, "all"):
             op.execute(f"DROP FUNCTION IF EXISTS usage_days_bump_{name}()")
     else:
         for trigger in _SQLITE_TRIGGERS:
