@@ -29,6 +29,7 @@ from collectors.prometheus.errors import (
     PrometheusResponseError,
     PrometheusUnavailable,
 )
+from collectors.prometheus.matrix_text import lift_values, parse_values
 from collectors.prometheus.sigv4 import SigV4HttpxAuth
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class PrometheusClient:
             # it is alive, the collector's next run would walk all of it (measured: 3 s
             # of a 14-day collection).
             with gc_paused():
-                data = self._call(
+                response = self._request(
                     "api/v1/query_range",
                     {
                         "query": query,
@@ -115,8 +116,8 @@ class PrometheusClient:
                     },
                     query,
                 )
-                series = _parse_matrix(data, query, self.connection.safe_url)
-                del data  # the decoded answer: millions of small objects, freed at once
+                series = self._matrix(response, "api/v1/query_range", query)
+                del response  # the answer's bytes, freed before the next chunk
             for labels, ts, vs in series:
                 merged.setdefault(tuple(sorted(labels.items())), []).append((ts, vs))
             chunk_start = chunk_end + step_s
@@ -187,7 +188,38 @@ class PrometheusClient:
         query: str,
         method: str = "POST",
     ) -> Any:
-        url = f"{self.connection.safe_url.rstrip('/')}/{path}"
+        response = self._request(path, params, query, method)
+        return self._envelope(self._json(response, path, query), response, path, query)
+
+    def _matrix(
+        self, response: httpx.Response, path: str, query: str
+    ) -> list[tuple[dict[str, str], npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+        """A range answer's series: samples read straight from the bytes when the answer
+        is plain pairs (``matrix_text``), else the whole answer decoded and checked."""
+        url = self.connection.safe_url
+        lifted = lift_values(response.content) if response.status_code == 200 else None
+        if lifted is not None:
+            skeleton, segments = lifted
+            try:
+                body = orjson.loads(skeleton)
+            except ValueError:
+                body = None  # the ordinary path below names what is wrong
+            if isinstance(body, dict) and body.get("status") == "success":
+                fast = _lifted_matrix(body.get("data"), segments, query, url)
+                if fast is not None:
+                    self._envelope(body, response, path, query)  # warnings are logged
+                    return fast
+        body = self._json(response, path, query)
+        return _parse_matrix(self._envelope(body, response, path, query), query, url)
+
+    def _request(
+        self,
+        path: str,
+        params: Mapping[str, str | list[str]],
+        query: str,
+        method: str = "POST",
+    ) -> httpx.Response:
+        url = self._url(path)
         headers: dict[str, str] = {}
         token = self.connection.bearer_token()
         if token is not None:
@@ -223,9 +255,17 @@ class PrometheusClient:
                 f"Prometheus at {url} refused our credentials (HTTP {status}); check the "
                 "bearer token, basic auth or AWS role"
             )
+        return response
+
+    def _url(self, path: str) -> str:
+        return f"{self.connection.safe_url.rstrip('/')}/{path}"
+
+    def _json(self, response: httpx.Response, path: str, query: str) -> Any:
+        """The answer decoded; an answer that is not JSON is refused by status."""
+        url, status = self._url(path), response.status_code
         try:
             with gc_paused():
-                body = orjson.loads(response.content)
+                return orjson.loads(response.content)
         except ValueError as exc:
             if status >= 400:
                 raise PrometheusQueryError(
@@ -236,6 +276,10 @@ class PrometheusClient:
                 f"Prometheus at {url} answered HTTP {status} with malformed JSON on query "
                 f"{query!r}: {_excerpt(response)}"
             ) from exc
+
+    def _envelope(self, body: Any, response: httpx.Response, path: str, query: str) -> Any:
+        """The answer's ``data``, once its envelope says success (warnings are logged)."""
+        url, status = self._url(path), response.status_code
         if not isinstance(body, dict) or body.get("status") not in {"success", "error"}:
             raise PrometheusResponseError(
                 f"Prometheus at {url} answered HTTP {status} without an API envelope on "
@@ -302,6 +346,26 @@ def _float(raw: Any, query: str, url: str) -> float:
         return float(raw)
     except ValueError as exc:
         raise _bad(url, query, f"value {raw!r} is not a number") from exc
+
+
+def _lifted_matrix(
+    data: Any, segments: list[bytes], query: str, url: str
+) -> list[tuple[dict[str, str], npt.NDArray[np.int64], npt.NDArray[np.float64]]] | None:
+    """The series of a skeleton whose sample arrays were lifted out; None when the
+    skeleton and the segments do not match one to one, or a segment is not plain pairs."""
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        return None
+    result = data.get("result")
+    if not isinstance(result, list) or len(result) != len(segments):
+        return None
+    if not all(isinstance(item, dict) and item.get("values") == [] for item in result):
+        return None
+    samples = parse_values(segments)
+    if samples is None:
+        return None
+    return [
+        (_labels(item, query, url), ts, vs) for item, (ts, vs) in zip(result, samples, strict=True)
+    ]
 
 
 def _parse_matrix(

@@ -15,7 +15,7 @@ import shutil
 import ssl
 import subprocess
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +225,9 @@ class FaultyProxy:
         self.delay = 3.0
         self.fail_after = 0
         self.version = ""  # when set, /api/v1/status/buildinfo answers with this version
+        # when set, range answers (uncompressed) are passed through it: a real answer
+        # with one defect planted, for the client's checks
+        self.rewrite: Callable[[bytes], bytes] | None = None
         self.log = ProxyLog()
         proxy = self
 
@@ -269,6 +272,8 @@ class FaultyProxy:
                     raw = b"".join(resp.iter_raw())  # passed on as the server encoded it
                 encoding = resp.headers.get("content-encoding", "")
                 proxy.log.encodings.append(encoding)
+                if proxy.rewrite is not None and "query_range" in self.path and not encoding:
+                    raw = proxy.rewrite(raw)
                 ctype = resp.headers.get("content-type", "")
                 self._send(resp.status_code, raw, ctype, encoding)
 
