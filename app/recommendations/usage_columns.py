@@ -29,6 +29,7 @@ from app.recommendations.usage_packs import (
     DayRange,
     PackPlan,
     full_days,
+    pack_horizon,
     plan_packs,
     uncovered_ranges,
     unpack,
@@ -183,9 +184,10 @@ def load_hourly_columns(
     ranges = uncovered_ranges(start, end, packed)
     tables, fetched = _fetch_tables(session, ranges, namespaces)
     if plan is not None and not namespaces:
-        stale = {d: v for d, v in versions.items() if d not in packed}
+        keep_from = pack_horizon(end)
+        stale = {d: v for d, v in versions.items() if d not in packed and d >= keep_from}
         if stale:
-            plan.append(plan_packs(tables, stale, TABLE_ROWS))
+            plan.append(plan_packs(tables, stale, TABLE_ROWS, keep_from))
     for key, table in tables.items():
         pieces.setdefault(key, []).append(table)
     if stats is not None:

@@ -36,13 +36,25 @@ _DTYPE = np.dtype("<f8")  # fixed byte order: a pack means the same on any machi
 DayRange = tuple[datetime, datetime]
 PackKey = tuple[int, str, str, str, str]
 
+PACK_DAYS = 62
+"""Days before a load's end whose packs are kept: the weekly run reads 14, a replay a few
+weeks. Older days are read as rows and their packs dropped, so the packs (about
+2.7 kB per container-day) never grow with the retention of ``usage_hourly``."""
+
 
 @dataclass
 class PackPlan:
-    """Packs cut from rows just read, and the day versions they were read at."""
+    """Packs cut from rows just read, the day versions they were read at, and the oldest
+    day whose packs are kept (older ones are dropped when the plan is stored)."""
 
     versions: dict[date, int]
     packs: list[dict[str, Any]] = field(default_factory=list)
+    keep_from: date | None = None
+
+
+def pack_horizon(end: datetime) -> date:
+    """The oldest day a load ending at ``end`` packs."""
+    return (end.astimezone(UTC) - timedelta(days=PACK_DAYS)).date()
 
 
 def _midnight(d: date) -> datetime:
@@ -92,14 +104,17 @@ def unpack(data: bytes, hours: int, rows: int) -> np.ndarray:
 
 
 def plan_packs(
-    tables: Mapping[PackKey, np.ndarray], stale: Mapping[date, int], rows: int
+    tables: Mapping[PackKey, np.ndarray],
+    stale: Mapping[date, int],
+    rows: int,
+    keep_from: date | None = None,
 ) -> PackPlan:
     """Cut every container's table (row 0: epoch seconds, sorted) into the stale days.
 
     A stale day with no rows left still goes into the plan: storing it marks the day
     packed with no packs, which is what it then holds.
     """
-    plan = PackPlan(versions=dict(stale))
+    plan = PackPlan(versions=dict(stale), keep_from=keep_from)
     wanted = {(_midnight(d).timestamp() // DAY_S): d for d in stale}
     for (cid, ns, kind, name, container), table in tables.items():
         if table.shape[0] != rows:
@@ -127,7 +142,8 @@ def plan_packs(
 
 def store_packs(session: Session, plans: list[PackPlan]) -> int:
     """Replace the planned days' packs and mark each day packed at the version read,
-    where that is still its version. Returns the number of days marked packed."""
+    where that is still its version; drop the packs of days before the plans' horizon.
+    Returns the number of days marked packed."""
     marked = 0
     for plan in plans:
         if not plan.versions:
@@ -147,6 +163,15 @@ def store_packs(session: Session, plans: list[PackPlan]) -> int:
                 .values(packed_version=version)
             )
             marked += int(getattr(result, "rowcount", 0) or 0)
+    horizons = [p.keep_from for p in plans if p.keep_from is not None]
+    if horizons:
+        oldest = min(horizons)
+        session.execute(
+            update(UsageDay)
+            .where(UsageDay.day < oldest, UsageDay.packed_version.is_not(None))
+            .values(packed_version=None)
+        )
+        session.execute(delete(UsageDayPack).where(UsageDayPack.day < oldest))
     return marked
 
 

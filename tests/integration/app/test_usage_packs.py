@@ -164,6 +164,26 @@ def test_a_plan_read_before_a_write_never_marks_the_day(sessions: sessionmaker[S
     assert got[key].cpu_p50[19] == pytest.approx(0.05 + 1.0)  # day 1, 00:00
 
 
+def test_packs_older_than_the_horizon_are_dropped(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(sessions, _rows())
+    reference, _ = _load(sessions, pack=True)  # days 1 and 2 packed
+    monkeypatch.setattr("app.recommendations.usage_packs.PACK_DAYS", 1)  # from day 2 on
+    _write(sessions, _rows(2, 1))  # day 2 written again: stale, packed anew
+    got, stats = _load(sessions, pack=True)
+    assert stats.packed_days == 1  # day 1's pack is still current: read, then dropped
+    with sessions() as s:
+        days = {d for (d,) in s.execute(select(UsageDayPack.day).distinct())}
+        marks = dict(s.execute(select(UsageDay.day, UsageDay.packed_version)).all())
+    day1, day2 = (T0 + timedelta(days=1)).date(), (T0 + timedelta(days=2)).date()
+    assert days == {day2} and marks[day1] is None and marks[day2] is not None
+    again, stats = _load(sessions)
+    assert stats.packed_days == 1  # day 1 is read as rows now
+    _same(again, reference)
+    _same(got, reference)
+
+
 def test_a_damaged_pack_is_refused_by_name(sessions: sessionmaker[Session]) -> None:
     _write(sessions, _rows())
     _load(sessions, pack=True)
