@@ -38,6 +38,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # 32 MiB of page cache instead of 2: an ingest day touches one index leaf per
+            # container (a thousand workloads: ~5 MB of pages), and with the default the
+            # upsert spent half its time re-reading evicted pages (measured: 0.43 -> 0.22 s
+            # for a day of 24,000 usage rows). Allocated only as pages are used.
+            cur.execute("PRAGMA cache_size=-32768")
             cur.close()
 
     return engine
