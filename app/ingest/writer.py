@@ -27,6 +27,7 @@ from app.db.models import (
     Workload,
 )
 from app.ingest.upsert import upsert
+from app.recommendations.usage_packs import pack_written_days
 from collectors.records import (
     Batch,
     ContainerSpec,
@@ -95,6 +96,8 @@ def write_batch(session: Session, batch: Batch, window: TimeWindow) -> int:
         usage_rows,
         ["cluster_id", "namespace", "workload_kind", "workload", "container", "hour"],
     )
+    # whole days written by this batch alone: packed now for the rightsizing loader
+    pack_written_days(session, usage_rows, window.start, window.end)
     upsert(
         session,
         CostLineRow,

@@ -26,6 +26,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import UsageDay, UsageDayPack, UsageHour
 from app.recommendations.usage_packs import (
+    PACKED_COLUMNS,
+    TABLE_ROWS,
     DayRange,
     PackPlan,
     full_days,
@@ -39,23 +41,7 @@ from rightsizing.inputs import HourlyColumns
 UsageKey = tuple[int, str, str, str, str]
 """cluster id, namespace, workload kind, workload name, container name."""
 
-_VALUES = (
-    UsageHour.cpu_p50,
-    UsageHour.cpu_p90,
-    UsageHour.cpu_p95,
-    UsageHour.cpu_p99,
-    UsageHour.cpu_max,
-    UsageHour.memory_avg,
-    UsageHour.memory_p95,
-    UsageHour.memory_max,
-    UsageHour.samples,
-    UsageHour.pods,
-    UsageHour.oom_kills,
-    UsageHour.restarts,
-    UsageHour.throttled_ratio,
-)
-TABLE_ROWS = 1 + len(_VALUES)
-"""A container's table: epoch seconds of each hour, then the ``_VALUES`` columns."""
+_VALUES = tuple(getattr(UsageHour, name) for name in PACKED_COLUMNS)
 
 
 @dataclass

@@ -15,17 +15,18 @@ the store leaves the day unpacked (read as rows next time), never packed stale.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import UsageDay, UsageDayPack
+from app.db.models import UsageDay, UsageDayPack, UsageHour
+from rightsizing.inputs import HourlyColumns
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,12 @@ _DTYPE = np.dtype("<f8")  # fixed byte order: a pack means the same on any machi
 
 DayRange = tuple[datetime, datetime]
 PackKey = tuple[int, str, str, str, str]
+
+PACKED_COLUMNS = tuple(f.name for f in fields(HourlyColumns))[1:]
+"""The columns a pack holds after the hour, in order: the engine's ``HourlyColumns``,
+which are also the names of the ``usage_hourly`` columns they are read from."""
+TABLE_ROWS = 1 + len(PACKED_COLUMNS)
+"""A container's table: epoch seconds of each hour, then the ``PACKED_COLUMNS``."""
 
 PACK_DAYS = 62
 """Days before a load's end whose packs are kept: the weekly run reads 14, a replay a few
@@ -190,3 +197,69 @@ def store_packs_safely(factory: sessionmaker[Session], plans: list[PackPlan]) ->
     except SQLAlchemyError as exc:
         log.warning("usage packs not stored, read as rows next time: %s", exc)
         return 0
+
+
+def pack_written_days(
+    session: Session, rows: Sequence[Mapping[str, Any]], start: datetime, end: datetime
+) -> int:
+    """Pack, in the ingest's own transaction, the full days of ``[start, end)`` whose
+    hourly rows are now exactly the ``rows`` just upserted; returns the days packed.
+
+    Why: a backfill writes whole days, and packing them from the rows in hand costs a
+    fraction of reading them back in the first weekly run. Why it is safe: a day is
+    packed only when the database holds as many rows for it as this write has distinct
+    keys (all of them are there after the upsert, so nobody else's are), and at the
+    version read after the upsert inside this transaction, which holds that day's
+    ``usage_days`` row: a later write by anyone bumps it and makes the pack stale.
+    """
+    days = full_days(start, end)
+    if not days or not rows:
+        return 0
+    wanted = {_midnight(d).timestamp() // DAY_S: d for d in days}
+    latest: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for r in rows:  # a key written twice: the last row is the one stored
+        latest[(r["cluster_id"], r["namespace"], r["workload_kind"], r["workload"],
+                r["container"], r["hour"])] = r  # fmt: skip
+    by_day: dict[date, list[Mapping[str, Any]]] = {}
+    for r in latest.values():
+        d = wanted.get(r["hour"].timestamp() // DAY_S)
+        if d is not None:
+            by_day.setdefault(d, []).append(r)
+    fresh: list[date] = []
+    for d, day_rows in by_day.items():
+        lo = _midnight(d)
+        stored = session.scalar(
+            select(func.count())
+            .select_from(UsageHour)
+            .where(UsageHour.hour >= lo, UsageHour.hour < lo + DAY)
+        )
+        if stored == len(day_rows):
+            fresh.append(d)
+    if not fresh:
+        return 0
+    versions = {
+        d: int(v)
+        for d, v in session.execute(
+            select(UsageDay.day, UsageDay.version).where(UsageDay.day.in_(fresh))
+        )
+    }
+    tables: dict[PackKey, list[Mapping[str, Any]]] = {}
+    for d in versions:
+        for r in by_day[d]:
+            key = (r["cluster_id"], r["namespace"], r["workload_kind"], r["workload"],
+                   r["container"])  # fmt: skip
+            tables.setdefault(key, []).append(r)
+    arrays = {key: _table(key_rows) for key, key_rows in tables.items()}
+    plan = plan_packs(arrays, versions, TABLE_ROWS)
+    return store_packs(session, [plan])
+
+
+def _table(rows: list[Mapping[str, Any]]) -> np.ndarray:
+    """Rows as the (14, n) table the loader reads back, sorted by hour: the same floats
+    (a missing throttling ratio is NaN there too)."""
+    rows = sorted(rows, key=lambda r: r["hour"])
+    table = np.empty((TABLE_ROWS, len(rows)), dtype=np.float64)
+    table[0] = [r["hour"].timestamp() for r in rows]
+    for i, name in enumerate(PACKED_COLUMNS, start=1):
+        table[i] = [np.nan if r[name] is None else r[name] for r in rows]
+    return table

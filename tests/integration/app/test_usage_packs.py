@@ -44,10 +44,23 @@ def _rows(day_from: int = 0, days: int = DAYS, bump: float = 0.0) -> list[Contai
     return out
 
 
-def _write(sessions: sessionmaker[Session], rows: list[ContainerUsageHour]) -> None:
-    window = TimeWindow(T0 - timedelta(days=1), T0 + timedelta(days=DAYS + 1))
+def _write(
+    sessions: sessionmaker[Session], rows: list[ContainerUsageHour], whole_days: bool = False
+) -> None:
+    """Write through the ingest. ``whole_days``: as a backfill does (its window spans the
+    days, so the ingest packs the days it alone wrote); otherwise as an hourly run does."""
+    window = (
+        TimeWindow(T0 - timedelta(days=1), T0 + timedelta(days=DAYS + 1))
+        if whole_days
+        else TimeWindow(T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+    )
     with sessions() as s, s.begin():
         write_batch(s, Batch(usage=rows), window)
+
+
+def _unpack_all(sessions: sessionmaker[Session]) -> None:
+    with sessions() as s, s.begin():
+        s.execute(text("UPDATE usage_days SET packed_version = NULL"))
 
 
 def _load(
@@ -85,6 +98,38 @@ def test_packed_days_read_the_same_columns_as_rows(sessions: sessionmaker[Sessio
     filtered, _ = _load(sessions, ["batch"])
     assert {k[1] for k in filtered} == {"batch"}
     _same(filtered, {k: v for k, v in rows_only.items() if k[1] == "batch"})
+
+
+def test_a_backfilled_day_is_packed_as_it_is_written(sessions: sessionmaker[Session]) -> None:
+    rows = _rows()
+    twice = replace(rows[30], cpu_p50=0.7, cpu_p90=0.7, cpu_p95=0.7, cpu_p99=0.7, cpu_max=0.7)
+    _write(sessions, [*rows, twice], whole_days=True)  # a key twice: the last row is stored
+    with sessions() as s:
+        marks = s.execute(select(UsageDay.packed_version == UsageDay.version)).scalars().all()
+    assert marks == [True] * DAYS
+    packed, stats = _load(sessions)
+    assert (stats.packed_days, stats.rows) == (2, CONTAINERS * (19 + 17))
+    _unpack_all(sessions)
+    from_rows, stats = _load(sessions)
+    assert stats.packed_days == 0
+    _same(packed, from_rows)
+    key = next(k for k in packed if k[3] == twice.workload)
+    at = packed[key].hour_start_s.tolist().index(twice.hour.timestamp())
+    assert packed[key].cpu_p50[at] == 0.7
+
+
+def test_a_day_holding_other_rows_is_not_packed_by_the_ingest(
+    sessions: sessionmaker[Session],
+) -> None:
+    day1 = _rows(1, 1)
+    first = [r for r in day1 if r.workload != "w5"]
+    _write(sessions, first, whole_days=True)  # day 1 packed, without w5
+    _write(sessions, [r for r in day1 if r.workload == "w5"], whole_days=True)
+    with sessions() as s:
+        (mark,) = s.execute(select(UsageDay.packed_version, UsageDay.version)).all()
+    assert mark[0] != mark[1]  # the second batch alone is not the whole day
+    got, stats = _load(sessions)
+    assert stats.packed_days == 0 and any(k[3] == "w5" for k in got) and len(got) == CONTAINERS
 
 
 def test_a_write_to_a_packed_day_is_read_at_once(sessions: sessionmaker[Session]) -> None:
