@@ -14,6 +14,7 @@ the store leaves the day unpacked (read as rows next time), never packed stale.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -218,48 +219,60 @@ def pack_written_days(
     wanted = {_midnight(d).timestamp() // DAY_S: d for d in days}
     latest: dict[tuple[Any, ...], Mapping[str, Any]] = {}
     for r in rows:  # a key written twice: the last row is the one stored
-        latest[(r["cluster_id"], r["namespace"], r["workload_kind"], r["workload"],
-                r["container"], r["hour"])] = r  # fmt: skip
-    by_day: dict[date, list[Mapping[str, Any]]] = {}
-    for r in latest.values():
-        d = wanted.get(r["hour"].timestamp() // DAY_S)
-        if d is not None:
-            by_day.setdefault(d, []).append(r)
-    fresh: list[date] = []
-    for d, day_rows in by_day.items():
+        latest[(*_container(r), r["hour"])] = r
+    written = list(latest.values())
+    hours = np.fromiter((r["hour"].timestamp() for r in written), np.float64, len(written))
+    day_of = hours // DAY_S
+    fresh: dict[float, date] = {}
+    for index, count in zip(*np.unique(day_of, return_counts=True), strict=True):
+        d = wanted.get(float(index))
+        if d is None:
+            continue
         lo = _midnight(d)
         stored = session.scalar(
             select(func.count())
             .select_from(UsageHour)
             .where(UsageHour.hour >= lo, UsageHour.hour < lo + DAY)
         )
-        if stored == len(day_rows):
-            fresh.append(d)
+        if stored == int(count):
+            fresh[float(index)] = d
     if not fresh:
         return 0
     versions = {
         d: int(v)
         for d, v in session.execute(
-            select(UsageDay.day, UsageDay.version).where(UsageDay.day.in_(fresh))
+            select(UsageDay.day, UsageDay.version).where(UsageDay.day.in_(list(fresh.values())))
         )
     }
-    tables: dict[PackKey, list[Mapping[str, Any]]] = {}
-    for d in versions:
-        for r in by_day[d]:
-            key = (r["cluster_id"], r["namespace"], r["workload_kind"], r["workload"],
-                   r["container"])  # fmt: skip
-            tables.setdefault(key, []).append(r)
-    arrays = {key: _table(key_rows) for key, key_rows in tables.items()}
-    plan = plan_packs(arrays, versions, TABLE_ROWS)
+    keep = np.isin(day_of, list(fresh))
+    kept = [r for r, k in zip(written, keep.tolist(), strict=True) if k]
+    plan = plan_packs(_tables(kept, hours[keep]), versions, TABLE_ROWS)
     return store_packs(session, [plan])
 
 
-def _table(rows: list[Mapping[str, Any]]) -> np.ndarray:
-    """Rows as the (14, n) table the loader reads back, sorted by hour: the same floats
-    (a missing throttling ratio is NaN there too)."""
-    rows = sorted(rows, key=lambda r: r["hour"])
+def _tables(rows: list[Mapping[str, Any]], hours: np.ndarray) -> dict[PackKey, np.ndarray]:
+    """Rows as per-container (14, n) tables sorted by hour, the same floats the loader
+    reads back (numpy turns a missing throttling ratio into NaN there and here)."""
+    index: dict[PackKey, int] = {}
+    ids = np.fromiter(
+        (index.setdefault(_container(r), len(index)) for r in rows), np.int64, len(rows)
+    )
     table = np.empty((TABLE_ROWS, len(rows)), dtype=np.float64)
-    table[0] = [r["hour"].timestamp() for r in rows]
+    table[0] = hours
     for i, name in enumerate(PACKED_COLUMNS, start=1):
-        table[i] = [np.nan if r[name] is None else r[name] for r in rows]
-    return table
+        table[i] = np.array([r[name] for r in rows], dtype=np.float64)
+    order = np.lexsort((table[0], ids))
+    ids, table = ids[order], table[:, order]
+    bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), ids.size]
+    keys = list(index)
+    return {keys[int(ids[lo])]: table[:, lo:hi] for lo, hi in itertools.pairwise(bounds)}
+
+
+def _container(row: Mapping[str, Any]) -> PackKey:
+    return (
+        row["cluster_id"],
+        row["namespace"],
+        row["workload_kind"],
+        row["workload"],
+        row["container"],
+    )
