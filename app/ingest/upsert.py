@@ -19,6 +19,7 @@ from sqlalchemy import Table, select
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from app.db.models import Base
@@ -65,6 +66,16 @@ def _on_conflict(stmt: Any, columns: Sequence[str], key: Sequence[str], update: 
     return stmt.on_conflict_do_nothing(index_elements=list(key))
 
 
+def _statement_error(exc: Exception, statement: str) -> StatementError:
+    """A value its column type refuses, reported as SQLAlchemy's row-wise path reports it
+    (``StatementError`` wrapping the type's own error), so callers see one error class
+    whichever path a batch took."""
+    if isinstance(exc, StatementError):
+        return exc
+    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    return StatementError(f"({name}) {exc}", statement, None, exc)
+
+
 def _bind_processors(table: Table, columns: Sequence[str], dialect: Any) -> list[Any]:
     """Each column's bind processor as SQLAlchemy applies it (None: value as is)."""
     return [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
@@ -95,9 +106,12 @@ def _copy_then_upsert(
     at = [columns.index(k) for k in key]
     unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in rows:
-        values = tuple(
-            row[c] if f is None else f(row[c]) for c, f in zip(columns, process, strict=True)
-        )
+        try:
+            values = tuple(
+                row[c] if f is None else f(row[c]) for c, f in zip(columns, process, strict=True)
+            )
+        except Exception as exc:
+            raise _statement_error(exc, f"COPY {table.name}") from exc
         k = tuple(values[i] for i in at)
         if update or k not in unique:
             unique[k] = values
@@ -149,7 +163,10 @@ def _execute_columnwise(
     converted: list[list[Any]] = []
     for name, process in zip(order, _bind_processors(table, order, dialect), strict=True):
         values = [row[name] for row in rows]
-        converted.append(values if process is None else [process(v) for v in values])
+        try:
+            converted.append(values if process is None else [process(v) for v in values])
+        except Exception as exc:
+            raise _statement_error(exc, compiled.string) from exc
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(compiled.string, list(zip(*converted, strict=True)))

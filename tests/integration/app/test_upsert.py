@@ -91,9 +91,12 @@ def test_a_bad_value_fails_the_whole_batch(sessions: sessionmaker[Session]) -> N
     write(sessions, rows(cid)[:10])
     bad = rows(cid, scale=3.0)
     bad[N - 1]["hour"] = bad[N - 1]["hour"].replace(tzinfo=None)  # naive: refused
-    # a ValueError from the type, wrapped by SQLAlchemy on the row-wise path
-    with pytest.raises((ValueError, StatementError), match="naive datetime"):
+    # the type's ValueError, wrapped as SQLAlchemy's row-wise path wraps it, on every path
+    with pytest.raises(StatementError, match=r"\(builtins.ValueError\) naive datetime") as err:
         write(sessions, bad)
+    assert isinstance(err.value.orig, ValueError)
+    with pytest.raises(StatementError, match=r"\(builtins.ValueError\) naive datetime"):
+        write(sessions, bad[:5] + bad[-1:])  # a small batch: SQLAlchemy's own path
     with sessions() as s:  # rolled back: the ten earlier rows, unchanged
         assert s.scalar(select(func.count()).select_from(UsageHour)) == 10
         assert s.scalar(select(func.max(UsageHour.cpu_p50))) == pytest.approx(0.1)
