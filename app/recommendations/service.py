@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import UsageHour
@@ -43,9 +43,11 @@ def _current(prefix: str, r: Resources) -> dict[str, Decimal | None]:
     }
 
 
-def outcome_row(
+def outcome_values(
     run_id: int, ref: ContainerRef, current: Resources, o: Outcome
-) -> RecommendationRow:
+) -> dict[str, Any]:
+    """One ``recommendations`` row as column values (every column, so a run's rows are
+    inserted by one executemany)."""
     base = {
         "run_id": run_id,
         "cluster": ref.cluster,
@@ -57,26 +59,29 @@ def outcome_row(
         "evidence": [asdict(e) for e in o.evidence],
     }
     if isinstance(o, Recommendation):
-        return RecommendationRow(
+        return {
             **base,
-            status="recommended",
-            reason=None,
-            detail=None,
+            "status": "recommended",
+            "reason": None,
+            "detail": None,
             **_current("", o.recommended),
-            monthly_saving=o.monthly_saving,
-            confidence=o.confidence,
-            notes=list(o.notes),
-            hpa=[asdict(h) for h in o.hpa],
-        )
+            "monthly_saving": o.monthly_saving,
+            "confidence": o.confidence,
+            "notes": list(o.notes),
+            "hpa": [asdict(h) for h in o.hpa],
+        }
     assert isinstance(o, NoRecommendation)
-    return RecommendationRow(
+    return {
         **base,
-        status="no_recommendation",
-        reason=str(o.reason),
-        detail=o.detail,
-        notes=[],
-        hpa=[],
-    )
+        "status": "no_recommendation",
+        "reason": str(o.reason),
+        "detail": o.detail,
+        **_current("", Resources()),
+        "monthly_saving": None,
+        "confidence": None,
+        "notes": [],
+        "hpa": [],
+    }
 
 
 def latest_usage_hour(session: Session) -> datetime | None:
@@ -128,11 +133,14 @@ def run_recommendations(
         # No transaction is open while the engine runs.
         outcomes = recommend_fleet([inputs for _, inputs, _w in items], strat, guardrails, workers)
         t2 = time.monotonic()
-        recommended = 0
+        recommended = sum(isinstance(o, Recommendation) for o in outcomes)
+        rows = [
+            outcome_values(run_id, ref, inputs.current, outcome)
+            for (ref, inputs, _w), outcome in zip(items, outcomes, strict=True)
+        ]
         with factory() as session, session.begin():
-            for (ref, inputs, _w), outcome in zip(items, outcomes, strict=True):
-                recommended += isinstance(outcome, Recommendation)
-                session.add(outcome_row(run_id, ref, inputs.current, outcome))
+            if rows:  # one executemany: ORM objects cost ~0.2 ms each (0.3 s a thousand)
+                session.execute(insert(RecommendationRow), rows)
             r = session.get(RecommendationRun, run_id)
             assert r is not None
             r.status = "success"
