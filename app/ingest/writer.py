@@ -7,6 +7,7 @@ one table that is not a plain upsert: a changed request closes the current versi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -35,6 +36,8 @@ from collectors.records import (
     TimeWindow,
     WorkloadRecord,
 )
+
+log = logging.getLogger(__name__)
 
 _USAGE_FIELDS = tuple(f.name for f in fields(ContainerUsageHour))
 
@@ -96,8 +99,7 @@ def write_batch(session: Session, batch: Batch, window: TimeWindow) -> int:
         usage_rows,
         ["cluster_id", "namespace", "workload_kind", "workload", "container", "hour"],
     )
-    # whole days written by this batch alone: packed now for the rightsizing loader
-    pack_written_days(session, usage_rows, window.start, window.end)
+    _pack_days(session, usage_rows, window)
     upsert(
         session,
         CostLineRow,
@@ -263,3 +265,18 @@ def _record_spec(
     )
     session.add(version)
     latest[(workload_id, spec.name)] = version
+
+
+def _pack_days(session: Session, usage_rows: list[dict[str, Any]], window: TimeWindow) -> None:
+    """Pack the whole days this batch alone wrote, for the rightsizing loader.
+
+    In a savepoint: the packs are a cache, so a failure here is logged and rolled back
+    to before the packing, and the batch's own rows are still committed.
+    """
+    if not usage_rows:
+        return
+    try:
+        with session.begin_nested():
+            pack_written_days(session, usage_rows, window.start, window.end)
+    except Exception as exc:  # noqa: BLE001 - a cache must never fail the ingest
+        log.warning("usage packs not built for %s (read as rows instead): %s", window, exc)

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.migrate import upgrade
@@ -116,6 +116,32 @@ def test_a_backfilled_day_is_packed_as_it_is_written(sessions: sessionmaker[Sess
     key = next(k for k in packed if k[3] == twice.workload)
     at = packed[key].hour_start_s.tolist().index(twice.hour.timestamp())
     assert packed[key].cpu_p50[at] == 0.7
+
+
+def test_a_failure_while_packing_never_fails_the_ingest(
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The packs are a cache: a packing that fails half-way (a failing SQL statement
+    poisons a PostgreSQL transaction) is rolled back to a savepoint, its half-done
+    writes with it, and the batch's rows are committed all the same."""
+    import app.ingest.writer as writer
+
+    def broken(session: Session, *args: object) -> int:
+        # a half-done packing: the day marked packed, then a failure before its packs
+        session.execute(text("UPDATE usage_days SET packed_version = version"))
+        session.execute(text("SELECT no_such_column FROM usage_days"))
+        return 0
+
+    monkeypatch.setattr(writer, "pack_written_days", broken)
+    _write(sessions, _rows(1, 1), whole_days=True)
+    assert "usage packs not built" in caplog.text
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(UsageHour)) == CONTAINERS * 24
+        assert s.scalar(select(UsageDayPack.id).limit(1)) is None
+    got, stats = _load(sessions)
+    assert stats.packed_days == 0 and len(got) == CONTAINERS
 
 
 def test_a_day_holding_other_rows_is_not_packed_by_the_ingest(
