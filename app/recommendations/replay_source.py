@@ -45,7 +45,7 @@ def replay_series_from_database(
     Returns the series and the replayed window. Raises ``UsageDataError`` with what to
     do when the database holds no usage (for those namespaces). ``plan``: packs for the
     full days read as rows are appended there (``load_hourly_columns``); storing them
-    is the caller's choice (the CLI does, so a replay over months is fast the next time).
+    is the caller's choice (the CLI does, so the next replay reads those days as packs).
     """
     first, latest = session.execute(
         select(func.min(UsageHour.hour), func.max(UsageHour.hour))

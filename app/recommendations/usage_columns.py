@@ -14,9 +14,8 @@ as rows. ``usage_packs`` builds and stores the packs; this module only reads.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -33,6 +32,7 @@ from app.recommendations.usage_packs import (
     full_days,
     pack_horizon,
     plan_packs,
+    split_by_container,
     uncovered_ranges,
     unpack,
 )
@@ -51,7 +51,6 @@ class LoadStats:
     packed_days: int = 0
     packs: int = 0
     rows: int = 0
-    ranges: list[DayRange] = field(default_factory=list)
 
 
 def _hour_column(session: Session) -> ColumnElement[object]:
@@ -94,20 +93,10 @@ def _fetch_tables(
     if not rows:
         return {}, 0
     columns = list(zip(*rows, strict=True))
-    index: dict[UsageKey, int] = {}
-    ids = np.fromiter(
-        (index.setdefault(k, len(index)) for k in zip(*columns[:5], strict=True)),
-        dtype=np.int64,
-        count=len(rows),
-    )
     table = np.empty((TABLE_ROWS, len(rows)), dtype=np.float64)
     table[0] = _epoch_seconds(columns[5], session.get_bind().dialect.name)
     table[1:] = np.array(columns[6:], dtype=np.float64)  # None (no throttling) -> NaN
-    order = np.lexsort((table[0], ids))
-    ids, table = ids[order], table[:, order]
-    bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), ids.size]
-    keys = list(index)
-    out = {keys[int(ids[lo])]: table[:, lo:hi] for lo, hi in itertools.pairwise(bounds)}
+    out = split_by_container(zip(*columns[:5], strict=True), table)
     return out, len(rows)
 
 
@@ -180,7 +169,6 @@ def load_hourly_columns(
         stats.packed_days += len(packed)
         stats.packs += sum(len(p) for p in pieces.values()) - len(tables)
         stats.rows += fetched
-        stats.ranges.extend(ranges)
     out: dict[UsageKey, HourlyColumns] = {}
     for key, parts in pieces.items():
         if len(parts) == 1:

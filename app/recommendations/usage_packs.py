@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -253,19 +253,23 @@ def pack_written_days(
 def _tables(rows: list[Mapping[str, Any]], hours: np.ndarray) -> dict[PackKey, np.ndarray]:
     """Rows as per-container (14, n) tables sorted by hour, the same floats the loader
     reads back (numpy turns a missing throttling ratio into NaN there and here)."""
-    index: dict[PackKey, int] = {}
-    ids = np.fromiter(
-        (index.setdefault(_container(r), len(index)) for r in rows), np.int64, len(rows)
-    )
     table = np.empty((TABLE_ROWS, len(rows)), dtype=np.float64)
     table[0] = hours
     for i, name in enumerate(PACKED_COLUMNS, start=1):
         table[i] = np.array([r[name] for r in rows], dtype=np.float64)
+    return split_by_container((_container(r) for r in rows), table)
+
+
+def split_by_container(keys: Iterable[PackKey], table: np.ndarray) -> dict[PackKey, np.ndarray]:
+    """A table of many containers' hours (row 0: epoch seconds; one key per column) as
+    one table per container, sorted by hour: one sort, no Python loop over hours."""
+    index: dict[PackKey, int] = {}
+    ids = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, table.shape[1])
     order = np.lexsort((table[0], ids))
     ids, table = ids[order], table[:, order]
     bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), ids.size]
-    keys = list(index)
-    return {keys[int(ids[lo])]: table[:, lo:hi] for lo, hi in itertools.pairwise(bounds)}
+    names = list(index)
+    return {names[int(ids[lo])]: table[:, lo:hi] for lo, hi in itertools.pairwise(bounds)}
 
 
 def _container(row: Mapping[str, Any]) -> PackKey:
