@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +39,7 @@ from rightsizing.evaluation import (
     replay,
     replay_hindsight,
 )
+from rightsizing.inputs import Resources
 
 app = typer.Typer(
     help="Rightsizing recommendations and their replay evaluation.", no_args_is_help=True
@@ -119,6 +121,14 @@ def evaluate(
         typer.Option(min=1, help="with --database: replay only the last N days (default: all)"),
     ] = None,
     guardrails: Annotated[bool, typer.Option(help="apply the default guardrails")] = True,
+    without_current: Annotated[
+        bool,
+        typer.Option(
+            "--without-current",
+            help="replay as if no requests were set at the start (as in an export without "
+            "request columns): the first decision is not held back by the step guardrails",
+        ),
+    ] = False,
     workers: Annotated[
         int,
         typer.Option(
@@ -145,7 +155,11 @@ def evaluate(
         if database:
             data, source = _from_database(config, namespace, history_days)
         elif csv_file is not None:
-            loaded = load_usage_csv(csv_file)
+            with err.status(f"loading {csv_file}…") as status:
+                loaded = load_usage_csv(
+                    csv_file,
+                    progress=lambda n: status.update(f"loading {csv_file}: {n:,} rows…"),
+                )
             data, source = loaded.series, str(csv_file)
             if loaded.dropped_zero_rows:
                 err.print(
@@ -163,6 +177,9 @@ def evaluate(
                 )
             ]
             source = f"families {','.join(fams)} seed {seed}"
+        if without_current:
+            data = [replace(s, current=Resources()) for s in data]
+            source += ", without current requests"
         settings = _parse_settings(setting or [])
         strategies = [make_strategy(n, settings.get(n)) for n in names]
         stray = sorted(set(settings) - set(names))

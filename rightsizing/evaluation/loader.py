@@ -22,7 +22,7 @@ import gzip
 import math
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,13 +128,31 @@ def _check_values(data: dict[str, _Columns], name: str) -> None:
             )
 
 
-def load_usage_csv(path: str | Path) -> LoadedUsage:
+#: Rows between two ``progress`` calls: a production export of tens of millions of rows
+#: takes a minute or more to read, and a silent minute looks like a hang.
+PROGRESS_ROWS = 1_000_000
+
+
+def load_usage_csv(
+    path: str | Path,
+    progress: Callable[[int], None] | None = None,
+    progress_rows: int = PROGRESS_ROWS,
+) -> LoadedUsage:
+    """Read the file; ``progress`` hears the number of data lines read so far, every
+    ``progress_rows`` lines."""
     p = Path(path)
     with _text_lines(p) as lines:
-        return parse_usage_csv(lines, str(p))
+        return parse_usage_csv(lines, str(p), progress, progress_rows)
 
 
-def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
+def parse_usage_csv(
+    lines: Iterable[str],
+    name: str = "<csv>",
+    progress: Callable[[int], None] | None = None,
+    progress_rows: int = PROGRESS_ROWS,
+) -> LoadedUsage:
+    if progress_rows < 1:
+        raise ValueError("progress_rows must be at least 1")
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
@@ -189,6 +207,8 @@ def parse_usage_csv(lines: Iterable[str], name: str = "<csv>") -> LoadedUsage:
             _check_values(data, name)  # an earlier line's bad value is the first error
             raise
         rows += 1
+        if progress is not None and rows % progress_rows == 0:
+            progress(rows)
         if i_group is not None and sid not in groups:
             groups[sid] = row[i_group].strip()
         if cpu == 0 and mem == 0:

@@ -145,3 +145,28 @@ def test_prodlike_fleet_from_the_command_line():
     # and the settings of the held-out calibration are settings like any other
     off = runner.invoke(app, [*args, "--strategy", "tacos", "--setting", "tacos.holdout_days=0"])
     assert off.exit_code == 0, off.output
+
+
+def test_without_current_replays_as_if_no_requests_were_set(tmp_path):
+    """With requests in the export, the first decision is held back by the 50% step
+    guardrail; ``--without-current`` drops them, so every strategy starts free."""
+    series = generate("steady", 2, 2, 15)
+    f = tmp_path / "usage.csv"
+    lines = ["series_id,timestamp_s,cpu_cores,memory_bytes,cpu_request,memory_request"]
+    for s in series:
+        for t, c, m in zip(s.times_s, s.cpu, s.memory, strict=True):
+            lines.append(f"{s.series_id},{t:.0f},{c:.6f},{m:.0f},40,{2**36}")
+    f.write_text("\n".join(lines) + "\n")
+    base = ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "json"]
+    kept = json.loads(runner.invoke(app, base).output)
+    r = runner.invoke(app, [*base, "--without-current"])
+    assert r.exit_code == 0, r.output
+    dropped = json.loads(r.output)
+    assert dropped["source"].endswith(", without current requests")
+    rows = {row["strategy"]: row for row in dropped["results"]}
+    assert rows["current"]["scored_share"] == 0.0  # nothing in force to score
+    kept_rows = {row["strategy"]: row for row in kept["results"]}
+    assert kept_rows["current"]["scored_share"] == 1.0
+    # 40 cores halved once is still far above usage; from scratch vpa sizes to usage
+    assert kept_rows["vpa"]["cpu_slack"] > 0.9
+    assert rows["vpa"]["cpu_slack"] < 0.6

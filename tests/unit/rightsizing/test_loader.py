@@ -135,3 +135,16 @@ def test_iso_8601_timestamps_are_read_as_utc_seconds(tmp_path):
     (s,) = load_usage_csv(f).series
     assert s.times_s.tolist() == [1704067200.0, 1704067500.0, 1704067800.0]
     assert s.cpu.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_progress_hears_the_rows_read_so_far(tmp_path):
+    f = tmp_path / "u.csv"
+    body = "".join(f"s{i % 3},{i * 300},0.1,1000\n" for i in range(25))
+    f.write_text("series_id,timestamp_s,cpu_cores,memory_bytes\n" + body)
+    heard: list[int] = []
+    loaded = load_usage_csv(f, progress=heard.append, progress_rows=10)
+    assert heard == [10, 20]
+    assert loaded.rows == 25
+    assert sum(s.times_s.size for s in loaded.series) == 25
+    with pytest.raises(ValueError, match="progress_rows"):
+        load_usage_csv(f, progress=heard.append, progress_rows=0)
