@@ -27,9 +27,12 @@ the limit is an OOM kill). Request = highest daily peak of the window + buffer;
 a steady rise of daily peaks (a leak that no restart resets) is extrapolated over
 the next ``leak_horizon_days``; each OOM kill lifts the floor to
 max(memory x 1.2, memory + 100 MiB). The limit keeps the current limit/request
-ratio when both are set (the team's chosen burst headroom, as VPA does), else equals
-the request (``memory_limit_policy``: keep | equal | ratio), and is at least
-``memory_limit_floor_bytes`` (256 MiB; the limit only, so it reserves nothing).
+ratio when both are set (the team's chosen burst headroom, as VPA does), else is the
+request x ``memory_limit_headroom`` (1.2; ``memory_limit_policy``: keep | equal |
+ratio), and is at least ``memory_limit_floor_bytes`` (256 MiB). Both are on the limit
+only, so they reserve nothing: the request is the planned peak, the limit's headroom is
+what an unplanned one (a day 17% above the window's highest, seen on the prod-like
+fleets) meets instead of an OOM kill.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ class TacosStrategy:
     cpu_limit_policy: str = "none"
     memory_limit_policy: str = "keep"
     memory_limit_floor_bytes: float = 256 * MIB
+    memory_limit_headroom: float = 1.2
     limit_ratio: float = 2.0
     fleet_calibration: bool = True
     fleet_under_factor: float = 0.7
@@ -140,6 +144,7 @@ class TacosStrategy:
         check_range(self.name, "memory_buffer", self.memory_buffer, 0, 5)
         check_range(self.name, "memory_days", self.memory_days, 1, 60)
         check_range(self.name, "limit_ratio", self.limit_ratio, 1, 100)
+        check_range(self.name, "memory_limit_headroom", self.memory_limit_headroom, 1, 10)
         check_range(
             self.name, "memory_limit_floor_bytes", self.memory_limit_floor_bytes, 0, 2.0**50
         )
@@ -336,4 +341,6 @@ class TacosStrategy:
             and cur.memory_request > 0
         ):
             return memory * max(cur.memory_limit / cur.memory_request, 1.0)
+        if self.memory_limit_policy == "keep":
+            return memory * self.memory_limit_headroom
         return memory

@@ -150,8 +150,18 @@ def test_tacos_keeps_the_teams_memory_burst_headroom():
     assert keep.resources.memory_limit == pytest.approx(2 * keep.resources.memory_request)
     equal = propose("tacos", inputs(0.5, 400 * MIB, current=cur), memory_limit_policy="equal")
     assert equal.resources.memory_limit == equal.resources.memory_request
-    unknown = propose("tacos", inputs(0.5, 400 * MIB))  # nothing to keep: limit = request
-    assert unknown.resources.memory_limit == unknown.resources.memory_request
+    # nothing to keep: the default headroom, on the limit only (the request is unchanged)
+    unknown = propose("tacos", inputs(0.5, 400 * MIB))
+    assert unknown.resources.memory_request == pytest.approx(400 * MIB * 1.15)
+    assert unknown.resources.memory_limit == pytest.approx(1.2 * unknown.resources.memory_request)
+    wider = propose("tacos", inputs(0.5, 400 * MIB), memory_limit_headroom=1.5)
+    assert wider.resources.memory_limit == pytest.approx(1.5 * wider.resources.memory_request)
+    # a team's limit equal to its request is a choice, and is kept
+    same = Resources(1.0, None, GIB, GIB)
+    kept = propose("tacos", inputs(0.5, 400 * MIB, current=same))
+    assert kept.resources.memory_limit == pytest.approx(kept.resources.memory_request)
+    with pytest.raises(InvalidSettingError, match="memory_limit_headroom"):
+        propose("tacos", inputs(0.5, 400 * MIB), memory_limit_headroom=0.9)
 
 
 def test_tacos_extrapolates_a_leak_but_not_a_sawtooth():
@@ -165,7 +175,7 @@ def test_tacos_extrapolates_a_leak_but_not_a_sawtooth():
     saw = GIB + rate * ((t - t[0]) % DAY) * 5  # restarts daily: peaks flat
     q = propose("tacos", inputs(0.2, saw))
     assert q.resources.memory_request == pytest.approx(float(saw.max()) * 1.15)
-    assert q.resources.memory_limit == q.resources.memory_request
+    assert q.resources.memory_limit == pytest.approx(1.2 * q.resources.memory_request)
 
 
 def test_tacos_reacts_to_oom_and_throttling():
@@ -222,7 +232,11 @@ def test_tacos_memory_limit_floor_protects_small_containers_for_free():
     assert small.resources.memory_request == pytest.approx(60 * MIB * 1.15)  # request as usual
     assert small.resources.memory_limit == 256 * MIB  # the limit has headroom
     off = propose("tacos", inputs(0.05, 60 * MIB), memory_limit_floor_bytes=0)
-    assert off.resources.memory_limit == off.resources.memory_request
+    assert off.resources.memory_limit == pytest.approx(1.2 * off.resources.memory_request)
+    bare = propose(
+        "tacos", inputs(0.05, 60 * MIB), memory_limit_floor_bytes=0, memory_limit_headroom=1
+    )
+    assert bare.resources.memory_limit == bare.resources.memory_request
 
 
 # ---- the baselines' CPU-only path (used by the fleet calibration) -------------
