@@ -280,7 +280,7 @@ def _from_database(
 ) -> tuple[list[ReplaySeries], str]:
     from app.cli.common import open_context
     from app.recommendations.replay_source import replay_series_from_database
-    from app.recommendations.usage_packs import PackPlan, store_packs_safely
+    from app.usage.packs import PackPlan, store_packs_safely
 
     plans: list[PackPlan] = []
     with open_context(config) as ctx:

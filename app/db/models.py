@@ -176,7 +176,7 @@ class UsageDayPack(Base):
     hundreds of thousands of tuples to fetch and convert (seconds), as packs a few
     thousand blobs (milliseconds). ``data`` is little-endian float64, shape
     (14, ``hours``): epoch seconds of each hour, then the columns the engine reads, in
-    ``app.recommendations.usage_packs.PACKED_COLUMNS`` order. A cache only: it is
+    ``app.usage.packs.PACKED_COLUMNS`` order. A cache only: it is
     rebuilt from ``usage_hourly`` whenever the day's version moves.
     """
 

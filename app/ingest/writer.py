@@ -28,7 +28,7 @@ from app.db.models import (
     Workload,
 )
 from app.ingest.upsert import upsert
-from app.recommendations.usage_packs import pack_written_days
+from app.usage.packs import pack_written_days
 from collectors.records import (
     Batch,
     ContainerSpec,

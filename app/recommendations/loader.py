@@ -1,6 +1,6 @@
 """Build the engine's ``ContainerInputs`` from the database.
 
-One query for the window's hourly usage (as columns, ``usage_columns``), one for
+One query for the window's hourly usage (as columns, ``app.usage.columns``), one for
 current specs, one for workloads, quotas and nodes: the whole cluster's inputs are
 loaded in a handful of round trips, never one query per container.
 """
@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, Workload
-from app.recommendations.usage_columns import LoadStats, load_hourly_columns
-from app.recommendations.usage_packs import PackPlan
+from app.usage.columns import LoadStats, load_hourly_columns
+from app.usage.packs import PackPlan
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,

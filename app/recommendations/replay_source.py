@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Cluster, ContainerSpecVersion, UsageHour, Workload
 from app.recommendations.loader import autoscaler_from, resources_of
-from app.recommendations.usage_columns import load_hourly_columns
-from app.recommendations.usage_packs import PackPlan
+from app.usage.columns import load_hourly_columns
+from app.usage.packs import PackPlan
 from rightsizing.errors import UsageDataError
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.inputs import Resources

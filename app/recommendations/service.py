@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import UsageHour
 from app.recommendations.loader import ContainerRef, load_inputs, unit_prices
 from app.recommendations.models import RecommendationRow, RecommendationRun
-from app.recommendations.usage_columns import LoadStats
-from app.recommendations.usage_packs import PackPlan, store_packs_safely
 from app.settings import Settings
+from app.usage.columns import LoadStats
+from app.usage.packs import PackPlan, store_packs_safely
 from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails, guardrails_from
 from rightsizing.inputs import Resources

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest.writer import write_batch
-from app.recommendations.usage_columns import load_hourly_columns
+from app.usage.columns import load_hourly_columns
 from collectors.records import Batch, ContainerUsageHour, TimeWindow
 from tests.support.sample_batches import T0, usage
 

@@ -22,8 +22,8 @@ from app.db.session import make_session_factory
 from app.ingest.writer import write_batch
 from app.recommendations.models import RecommendationRow
 from app.recommendations.service import run_recommendations
-from app.recommendations.usage_columns import LoadStats, load_hourly_columns
-from app.recommendations.usage_packs import PackPlan, store_packs
+from app.usage.columns import LoadStats, load_hourly_columns
+from app.usage.packs import PackPlan, store_packs
 from collectors.records import Batch, ContainerUsageHour, TimeWindow
 from rightsizing.inputs import HourlyColumns
 from tests.support.sample_batches import T0, usage
@@ -240,7 +240,7 @@ def test_packs_older_than_the_horizon_are_dropped(
 ) -> None:
     _write(sessions, _rows())
     reference, _ = _load(sessions, pack=True)  # days 1 and 2 packed
-    monkeypatch.setattr("app.recommendations.usage_packs.PACK_DAYS", 1)  # from day 2 on
+    monkeypatch.setattr("app.usage.packs.PACK_DAYS", 1)  # from day 2 on
     _write(sessions, _rows(2, 1))  # day 2 written again: stale, packed anew
     got, stats = _load(sessions, pack=True)
     assert stats.packed_days == 1  # day 1's pack is still current: read, then dropped

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from app.recommendations.usage_packs import (
+from app.usage.packs import (
     full_days,
     pack,
     plan_packs,

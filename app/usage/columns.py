@@ -9,7 +9,7 @@ Why packs: even as plain tuples, fetching 336,000 rows is most of a warm weekly 
 Full UTC days whose ``usage_day_packs`` are current (``usage_days.packed_version ==
 version``) are read as one blob per container-day instead; only the rest of the
 window (the partial first and last day, days written since they were packed) is read
-as rows. ``usage_packs`` builds and stores the packs; this module only reads.
+as rows. ``app.usage.packs`` builds and stores the packs; this module only reads.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import UsageDay, UsageDayPack, UsageHour
-from app.recommendations.usage_packs import (
+from app.usage.packs import (
     PACKED_COLUMNS,
     TABLE_ROWS,
     DayRange,
@@ -148,7 +148,7 @@ def load_hourly_columns(
     """Every container's hours in ``[start, end)``, percentiles repaired to be ordered.
 
     With ``plan`` (a list to append to) and no namespace filter, the full days read as
-    rows are also cut into packs for ``usage_packs.store_packs`` to write later: the
+    rows are also cut into packs for ``packs.store_packs`` to write later: the
     caller decides when to write, so reading never needs a write transaction.
     """
     days = full_days(start, end)
