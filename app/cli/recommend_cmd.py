@@ -94,8 +94,14 @@ def register(group: typer.Typer) -> None:
                 rows = session.scalars(
                     select(RecommendationRow).where(RecommendationRow.run_id == run_id)
                 ).all()
+                # biggest saving first; no saving (no recommendation) after every figure
                 items = sorted(
-                    (serialize(r) for r in rows), key=lambda i: -(i["monthly_saving"] or 0.0)
+                    (serialize(r) for r in rows),
+                    key=lambda i: (
+                        i["monthly_saving"] is None,
+                        -(i["monthly_saving"] or 0.0),
+                        _where(i),
+                    ),
                 )
         if fmt is Format.json:
             console.print_json(json.dumps({"run_id": run_id, "items": items}))
@@ -140,4 +146,7 @@ def register(group: typer.Typer) -> None:
                 )
             console.print(table)
             total = sum(i["monthly_saving"] or 0 for i in items if i["status"] == "recommended")
-            console.print(f"total potential saving: ${total:,.2f}/month", highlight=False)
+            sign = "-" if total < 0 else ""
+            console.print(
+                f"total potential saving: {sign}${abs(total):,.2f}/month", highlight=False
+            )

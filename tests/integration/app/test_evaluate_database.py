@@ -153,3 +153,17 @@ def test_recommend_table_is_readable_at_any_width(
             name = f"tacos/{row.workload}"
             line = next(line for line in lines if change in line)
             assert name in line
+
+
+def test_recommend_lists_savings_biggest_first_then_containers_without_one(
+    runner: CliRunner, sessions: sessionmaker[Session]
+) -> None:
+    load_demo(sessions, days=9)
+    result = runner.invoke(cli, ["rightsizing", "recommend", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output)["items"]
+    savings = [i["monthly_saving"] for i in items]
+    known = [s for s in savings if s is not None]
+    assert known and None in savings  # the demo has both
+    assert savings == known + [None] * (len(savings) - len(known))
+    assert known == sorted(known, reverse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from dashboards.recommendations import SavingRow, savings_by_workload
+from dashboards.recommendations import SavingRow, savings_by_workload, short_label
 from dashboards.service import UsageSeries, cost_per_day, replicas, usage_vs_request
 
 H = [datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=i) for i in range(3)]
@@ -55,3 +55,31 @@ def test_cost_per_day_and_savings() -> None:
     bar = savings_by_workload(rows, "S", top=3).data[0]
     assert list(bar.y) == ["w17", "w18", "w19"]  # biggest last = drawn on top
     assert list(bar.x) == [17.0, 18.0, 19.0]
+
+
+def test_savings_chart_labels_are_shortened_never_clipped_or_merged() -> None:
+    long_ns = "payments-platform-production-eu-west-1"
+    rows = [
+        SavingRow(f"{long_ns}/settlement-reconciler/settlement-reconciler", Decimal(30)),
+        SavingRow(f"{long_ns}/ledger-api/ledger-api", Decimal(20)),
+        SavingRow("tacos/gateway-api/gateway-api", Decimal(10)),
+    ]
+    fig = savings_by_workload(rows, "S")
+    bar = fig.data[0]
+    assert all(len(t) <= 44 for t in bar.y)
+    assert "tacos/gateway-api/gateway-api" in bar.y  # short labels are untouched
+    assert list(bar.customdata) == [r.label for r in reversed(rows)]  # full names on hover
+    assert fig.layout.yaxis.automargin is True
+    # two labels that shorten alike stay whole, or the axis would draw one bar for both
+    twins = [
+        SavingRow(f"{long_ns}/a-{'x' * 30}/same-container-name", Decimal(2)),
+        SavingRow(f"{long_ns}/b-{'x' * 30}/same-container-name", Decimal(1)),
+    ]
+    assert short_label(twins[0].label) == short_label(twins[1].label)
+    assert sorted(savings_by_workload(twins, "S").data[0].y) == sorted(r.label for r in twins)
+
+
+def test_short_label() -> None:
+    assert short_label("abc", 5) == "abc"
+    assert short_label("abcdefghij", 5) == "ab…ij"
+    assert len(short_label("x" * 100)) == 44
