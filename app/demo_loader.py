@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from app.allocation.store import allocate_days
+from app.backfill import plan_chunks
 from app.context import AppContext
 from app.db.migrate import upgrade
 from app.errors import FinopsError
@@ -18,11 +19,13 @@ from collectors.records import TimeWindow
 
 
 def load_demo(ctx: AppContext, console: Console) -> None:
-    """Migrate, then ingest the demo's 30 days one day at a time (each day one transaction)."""
+    """Migrate, then ingest the demo's 30 days one UTC day at a time (each day one
+    transaction), as a backfill does: the collection runs read as days, and each batch
+    holds whole days, which the ingest packs for the rightsizing reader."""
     upgrade(ctx.engine)
     collector = DemoCollector()
     window = collector.full_window()
-    parts = window.split(window.duration / 30 if window.duration.days >= 30 else window.duration)
+    parts = plan_chunks(window, timedelta(days=1))
     total_rows = 0
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("loading demo data", total=len(parts))

@@ -180,9 +180,28 @@ def test_demo_serves_the_five_tacos_services_with_numbers(tmp_path: Path) -> Non
         for name in items:
             assert name in page
         assert (tmp_path / "finops.db").exists()
+        _assert_loaded_by_whole_days(tmp_path / "finops.db")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _assert_loaded_by_whole_days(db: Path) -> None:
+    """The demo is ingested one UTC day per collection run, like a backfill: the runs
+    read as days on the System page, and each whole day is packed by its own batch."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        runs = con.execute(
+            "SELECT window_start, window_end FROM collection_runs ORDER BY window_start"
+        ).fetchall()
+        full, packed = con.execute(
+            "SELECT count(*), sum(packed_version = version) FROM usage_days"
+        ).fetchone()
+    assert len(runs) >= 30
+    assert all(start.endswith("00:00:00.000000") for start, _ in runs)
+    assert all(end.endswith("00:00:00.000000") for _, end in runs[:-1])
+    assert full >= 30 and packed >= 30  # every whole day written by one batch is packed
 
 
 def test_serve_with_two_workers_reads_the_config_file_in_each(tmp_path: Path) -> None:
