@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from dashboards.theme import NEGATIVE_COLOR, base_layout
+from dashboards.theme import NEGATIVE_COLOR, axis_labels, base_layout
 
 
 @dataclass(frozen=True)
@@ -17,35 +17,17 @@ class SavingRow:
     monthly_saving: Decimal
 
 
-LABEL_CHARS = 44  # what fits the chart's left margin at the dashboard's font size
-
-
-def short_label(label: str, width: int = LABEL_CHARS) -> str:
-    """``label`` cut in the middle to at most ``width`` characters.
-
-    Why the middle: namespace/workload/container labels share long prefixes within a
-    team and long suffixes within a workload, so both ends are what tells two apart.
-    """
-    if len(label) <= width:
-        return label
-    head = (width - 1) // 2
-    tail = width - 1 - head
-    return f"{label[:head]}…{label[-tail:]}"
-
-
 def savings_by_workload(rows: Sequence[SavingRow], title: str, top: int = 15) -> go.Figure:
     """The ``top`` biggest monthly savings as horizontal bars, biggest on top.
 
-    Axis labels are shortened (``short_label``) and the margin grows to fit them
+    Axis labels are shortened (``axis_labels``) and the margin grows to fit them
     (``automargin``), so no label is clipped; the full label is in the hover. A
     shortened label that would collide with another one is left whole: a categorical
     axis would otherwise draw the two bars as one.
     """
     ordered = sorted(rows, key=lambda r: r.monthly_saving, reverse=True)[:top]
     ordered.reverse()
-    short = [short_label(r.label) for r in ordered]
-    clash = {s for s in short if short.count(s) > 1}
-    ticks = [r.label if s in clash else s for r, s in zip(ordered, short, strict=True)]
+    ticks = axis_labels([r.label for r in ordered])
     fig = go.Figure()
     fig.add_bar(
         name="monthly saving",

@@ -52,3 +52,26 @@ def color_for(key: str, index: int) -> str:
     if key in ("__unallocated__", "__shared__"):
         return UNALLOCATED_COLOR
     return PALETTE[index % len(PALETTE)]
+
+
+LABEL_CHARS = 44  # what fits the chart's left margin at the dashboard's font size
+
+
+def short_label(label: str, width: int = LABEL_CHARS) -> str:
+    """``label`` cut in the middle to at most ``width`` characters.
+
+    Why the middle: namespace/workload/container labels share long prefixes within a
+    team and long suffixes within a workload, so both ends are what tells two apart.
+    """
+    if len(label) <= width:
+        return label
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return f"{label[:head]}…{label[-tail:]}"
+
+
+def axis_labels(labels: list[str], width: int = LABEL_CHARS) -> list[str]:
+    """``labels`` shortened for a categorical axis; a shortened label that would collide
+    with another one is left whole, because the axis would draw the two as one."""
+    short = [short_label(label, width) for label in labels]
+    return [label if short.count(s) > 1 else s for label, s in zip(labels, short, strict=True)]

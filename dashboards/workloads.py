@@ -8,7 +8,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from dashboards.theme import base_layout
+from dashboards.theme import axis_labels, base_layout
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,30 @@ class WorkloadRequestUsage:
 def requests_vs_usage(rows: Sequence[WorkloadRequestUsage]) -> go.Figure:
     """Grouped bars: requested vs used CPU per workload, biggest request first."""
     ordered = sorted(rows, key=lambda r: r.requested_cores, reverse=True)
-    labels = [r.label for r in ordered]
+    full = [r.label for r in ordered]
+    labels = axis_labels(full, 32)
     fig = go.Figure()
-    fig.add_bar(name="CPU requested (cores)", x=labels, y=[r.requested_cores for r in ordered])
-    fig.add_bar(
-        name="CPU used, last-day average (cores)", x=labels, y=[r.used_cores for r in ordered]
+    for name, values in (
+        ("CPU requested (cores)", [r.requested_cores for r in ordered]),
+        ("CPU used, last-day average (cores)", [r.used_cores for r in ordered]),
+    ):
+        fig.add_bar(
+            name=name,
+            x=labels,
+            y=values,
+            customdata=full,
+            hovertemplate=f"%{{customdata}}: %{{y:,.2f}} ({name})<extra></extra>",
+        )
+    fig.update_layout(
+        **base_layout(
+            "CPU requested vs used, last day",
+            barmode="group",
+            hovermode="closest",
+            # above the plot: below it, the legend would sit on the slanted labels
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        )
     )
-    fig.update_layout(**base_layout("CPU requested vs used, last day", barmode="group"))
+    fig.update_xaxes(automargin=True, tickangle=-35)
     fig.update_yaxes(title_text="cores")
     return fig
 

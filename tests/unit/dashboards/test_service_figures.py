@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from dashboards.recommendations import SavingRow, savings_by_workload, short_label
+from dashboards.recommendations import SavingRow, savings_by_workload
 from dashboards.service import UsageSeries, cost_per_day, replicas, usage_vs_request
+from dashboards.theme import short_label
 
 H = [datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=i) for i in range(3)]
 
@@ -83,3 +84,24 @@ def test_short_label() -> None:
     assert short_label("abc", 5) == "abc"
     assert short_label("abcdefghij", 5) == "ab…ij"
     assert len(short_label("x" * 100)) == 44
+
+
+def test_requests_vs_usage_labels_fit_and_the_legend_stays_off_them() -> None:
+    from dashboards.workloads import WorkloadRequestUsage, requests_vs_usage
+
+    rows = [
+        WorkloadRequestUsage("monitoring/kube-state-metrics-shard-0", 0.1, 0.01),
+        WorkloadRequestUsage("tacos/inventory-api", 12.0, 0.5),
+        WorkloadRequestUsage("tacos/reservation-api", 4.0, 2.8),
+    ]
+    fig = requests_vs_usage(rows)
+    requested, used = fig.data
+    assert list(requested.x) == [
+        "tacos/inventory-api",
+        "tacos/reservation-api",
+        "monitoring/kube…-metrics-shard-0",
+    ]
+    assert list(used.y) == [0.5, 2.8, 0.01]
+    assert list(requested.customdata)[2] == "monitoring/kube-state-metrics-shard-0"
+    assert fig.layout.legend.y >= 1  # above the plot, not over the slanted labels
+    assert fig.layout.xaxis.automargin is True
