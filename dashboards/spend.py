@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from dashboards.theme import NEGATIVE_COLOR, POSITIVE_COLOR, base_layout, color_for
+from dashboards.theme import (
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    axis_labels,
+    base_layout,
+    color_for,
+)
 
 
 @dataclass(frozen=True)
@@ -51,15 +57,16 @@ def top_movers(movers: Sequence[Mover], title: str) -> go.Figure:
     fig.add_bar(
         name="change",
         orientation="h",
-        y=[m.key for m in ordered],
+        y=axis_labels([m.key for m in ordered]),
         x=[float(m.change) for m in ordered],
         marker={"color": [POSITIVE_COLOR if m.change > 0 else NEGATIVE_COLOR for m in ordered]},
-        customdata=[[float(m.previous), float(m.current)] for m in ordered],
-        hovertemplate="%{y}: %{x:$,.2f} (from %{customdata[0]:$,.2f} to %{customdata[1]:$,.2f})<extra></extra>",
+        customdata=[[m.key, float(m.previous), float(m.current)] for m in ordered],
+        hovertemplate="%{customdata[0]}: %{x:$,.2f} (from %{customdata[1]:$,.2f} to %{customdata[2]:$,.2f})<extra></extra>",
     )
     fig.update_layout(**base_layout(title, hovermode="closest", showlegend=False))
     fig.update_xaxes(title_text="USD change", tickprefix="$")
-    fig.update_layout(margin={"l": 140, "r": 16, "t": 48, "b": 40})
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(margin={"l": 16, "r": 16, "t": 48, "b": 40})
     return fig
 
 
@@ -69,11 +76,14 @@ def totals_bar(totals: Mapping[str, Decimal], title: str) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         name="cost",
-        x=keys,
+        x=axis_labels(keys, 28),
         y=[float(totals[k]) for k in keys],
+        customdata=keys,
+        hovertemplate="%{customdata}: %{y:$,.2f}<extra></extra>",
         marker={"color": [color_for(k, i) for i, k in enumerate(keys)]},
     )
     fig.update_layout(**base_layout(title, hovermode="closest", showlegend=False))
+    fig.update_xaxes(automargin=True)
     fig.update_yaxes(title_text="USD", tickprefix="$")
     return fig
 

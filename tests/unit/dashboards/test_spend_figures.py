@@ -46,7 +46,19 @@ def test_top_movers_puts_the_biggest_change_on_top_and_colours_by_sign() -> None
     assert list(bar.y) == ["small-up", "mid-up", "big-down"]
     assert list(bar.x) == [1.0, 5.0, -30.0]
     assert list(bar.marker.color) == ["#dc2626", "#dc2626", "#16a34a"]
-    assert [list(c) for c in bar.customdata][2] == [50.0, 20.0]
+    assert [list(c) for c in bar.customdata][2] == ["big-down", 50.0, 20.0]
+    assert fig.layout.yaxis.automargin is True
+
+
+def test_long_group_names_are_shortened_on_the_axis_and_whole_on_hover() -> None:
+    name = "shared-platform-observability-and-logging-" + "x" * 40
+    fig = top_movers([Mover(name, Decimal(1), Decimal(2))], "Movers")
+    assert len(fig.data[0].y[0]) <= 44 and "…" in fig.data[0].y[0]
+    assert fig.data[0].customdata[0][0] == name
+    totals = totals_bar({name: Decimal(3), "checkout": Decimal(1)}, "Totals")
+    assert len(totals.data[0].x[0]) <= 28
+    assert list(totals.data[0].customdata) == [name, "checkout"]
+    assert totals.layout.xaxis.automargin is True
 
 
 def test_totals_bar_and_shares_use_fixed_colours_for_special_buckets() -> None:
