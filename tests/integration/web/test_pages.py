@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -15,6 +16,7 @@ from app.allocation.store import allocate_days
 from app.db.models import CollectionRun
 from app.db.session import transaction
 from app.ingest import run_collector
+from app.recommendations.models import RecommendationRow
 from app.settings import load_settings
 from app.web.auth.roles import Role
 from collectors.records import TimeWindow
@@ -188,6 +190,21 @@ def test_service_page_efficiency_replicas_and_recommendation(
     assert "$12.50" in html and "decrease limited to 50% per step" in html
     cost = figs["chart-cost"]["data"][0]
     assert cost["y"] == [10.0] * 7
+    assert "saves $12.50/month" in html
+
+
+def test_service_page_says_when_a_recommendation_costs_more(
+    client: TestClient, known: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    """A negative saving (the container asks for more) is not shown as a green saving."""
+    with sessions.begin() as s:
+        row = s.scalars(
+            select(RecommendationRow).where(RecommendationRow.workload == "gateway-api")
+        ).one()
+        row.monthly_saving = Decimal("-3.25")
+    html = get(client, known["viewer"], "/services/tacos/gateway-api?days=7")
+    assert '<span class="saving more">costs $3.25/month more</span>' in html
+    assert "saves" not in html
     assert client.get("/services/tacos/nope", headers=bearer(known["viewer"])).status_code == 404
 
 
