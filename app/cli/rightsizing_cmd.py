@@ -28,6 +28,7 @@ from rightsizing import (
     strategy_names,
 )
 from rightsizing.evaluation import (
+    BASELINES,
     FAMILIES,
     PROD_FLEETS,
     ReplaySeries,
@@ -39,6 +40,8 @@ from rightsizing.evaluation import (
     replay,
     replay_hindsight,
 )
+from rightsizing.evaluation.scoring import Score
+from rightsizing.evaluation.uncertainty import Comparison, compare
 from rightsizing.inputs import Resources
 
 app = typer.Typer(
@@ -193,6 +196,7 @@ def evaluate(
                 done.append(name)
                 status.update(f"replaying {len(data)} series: {name} ({len(done)}/{total})")
 
+            per_group: dict[str, list[Score]] = {}
             scores = replay(
                 data,
                 strategies,
@@ -201,6 +205,7 @@ def evaluate(
                 None if guardrails else Guardrails.off(),
                 progress=step,
                 workers=workers,
+                per_group=per_group,
             )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -212,6 +217,8 @@ def evaluate(
         if pre is not None:
             hind = replay_hindsight(data, pre.under_allowed, window_days, step_days).cpu_slack
             verdict = bar_verdict(scores, DEFAULT_STRATEGY, None if math.isnan(hind) else hind)
+    others = [b for b in BASELINES if b in scores and b != DEFAULT_STRATEGY]
+    comparisons = compare(per_group, DEFAULT_STRATEGY, others) if DEFAULT_STRATEGY in scores else []
     if output is OutputFormat.json:
         doc = {
             "source": source,
@@ -220,6 +227,7 @@ def evaluate(
             "step_days": step_days,
             "results": rows,
             "bar": verdict.as_dict() if verdict else None,
+            "comparisons": [c.as_dict() for c in comparisons],
         }
         typer.echo(json.dumps(_json_safe(doc), indent=2, allow_nan=False))
         return
@@ -273,6 +281,8 @@ def evaluate(
             f"least slack any weekly request could have at that under share "
             f"(hindsight bound): {_pct(verdict.hindsight_slack)}"
         )
+    for c in comparisons:
+        out.print(_comparison_line(c), highlight=False)
 
 
 def _from_database(
@@ -308,3 +318,18 @@ def _json_safe(doc: object) -> object:
 
 if __name__ == "__main__":  # until the lead registers it: python -m app.cli.rightsizing_cmd
     app()
+
+
+def _comparison_line(c: Comparison) -> str:
+    """One line a person can act on: the ratio, the difference, and how sure they are."""
+    r, d = c.slack_ratio, c.under_difference
+    if math.isnan(r.low) or math.isnan(d.low):
+        return f"{c.strategy} vs {c.other}: too little scored data for an interval"
+    pct = f"{c.level:.0%}"
+    plural = "" if c.containers == 1 else "s"
+    return (
+        f"{c.strategy} vs {c.other} over {c.containers} container{plural}: CPU slack "
+        f"×{r.estimate:.2f} ({pct} interval ×{r.low:.2f}–×{r.high:.2f}), CPU under "
+        f"{d.estimate * 100:+.2f} pts ({d.low * 100:+.2f} to {d.high * 100:+.2f}); "
+        f"intervals from resampling the containers"
+    )

@@ -10,11 +10,12 @@ from rightsizing.evaluation.replay import (
     replay_hindsight,
     replay_series,
 )
-from rightsizing.evaluation.report import BarVerdict, bar_verdict, comparison_rows
+from rightsizing.evaluation.report import BASELINES, BarVerdict, bar_verdict, comparison_rows
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
 
 __all__ = [
+    "BASELINES",
     "CURRENT",
     "FAMILIES",
     "PROD_FLEETS",

@@ -147,6 +147,7 @@ def replay_fleet(
     step_days: float = 7.0,
     guardrails: Guardrails | None = None,
     workers: int | None = 1,
+    per_group: list[Score] | None = None,
 ) -> Score:
     """Score many containers stepped in lockstep, recommended for as one fleet each week.
 
@@ -154,6 +155,8 @@ def replay_fleet(
     instant when the series start together, as in a cluster); the engine's fleet API
     calibrates the strategy on all of them, then recommends per container, like the
     weekly job. ``strategy=None`` scores the current requests unchanged.
+    ``per_group`` (a list to extend) receives each container's own score, in the
+    order of ``groups``, for the uncertainty of the pooled figures (``uncertainty``).
     """
     states = [_GroupReplay(g, window_days, step_days) for g in groups]
     states = [st for st in states if st.members]
@@ -173,6 +176,8 @@ def replay_fleet(
     total = Score()
     for st in states:
         total.merge(st.score)
+    if per_group is not None:
+        per_group.extend(st.score for st in states)
     return total
 
 
@@ -206,6 +211,7 @@ def replay(
     include_current: bool = True,
     progress: Callable[[str], None] | None = None,
     workers: int | None = 1,
+    per_group: dict[str, list[Score]] | None = None,
 ) -> dict[str, Score]:
     """Aggregate scores per strategy name over all series (plus ``current``).
 
@@ -213,7 +219,9 @@ def replay(
     engine's fleet API, so a calibrating strategy (the default) sees them all.
     ``progress`` hears the name of each strategy as its replay starts (a replay of a
     large fleet takes a while per strategy). ``workers``: engine processes per round
-    (``recommend_fleet``); the scores are the same for any number.
+    (``recommend_fleet``); the scores are the same for any number. ``per_group`` (a
+    dict to fill) receives every strategy's per-container scores, in one container
+    order for all strategies.
     """
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
@@ -225,9 +233,15 @@ def replay(
     if include_current:
         if progress is not None:
             progress(CURRENT)
-        out[CURRENT] = replay_fleet(members, None, window_days, step_days, guardrails)
+        groups_out = None if per_group is None else per_group.setdefault(CURRENT, [])
+        out[CURRENT] = replay_fleet(
+            members, None, window_days, step_days, guardrails, per_group=groups_out
+        )
     for strat in built:
         if progress is not None:
             progress(strat.name)
-        out[strat.name] = replay_fleet(members, strat, window_days, step_days, guardrails, workers)
+        groups_out = None if per_group is None else per_group.setdefault(strat.name, [])
+        out[strat.name] = replay_fleet(
+            members, strat, window_days, step_days, guardrails, workers, groups_out
+        )
     return out

@@ -2,6 +2,7 @@ import gzip
 import json
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from app.cli.rightsizing_cmd import app
@@ -39,6 +40,16 @@ def test_evaluate_csv_json_matches_the_library(tmp_path):
     assert 0.0 < krr["cpu_slack"] < 1.0
     assert doc["bar"]["strategy"] == "tacos"
     assert isinstance(doc["bar"]["met"], bool)
+    comps = {c["other"]: c for c in doc["comparisons"]}
+    assert set(comps) == {"krr-simple", "vpa"}
+    rows = {r["strategy"]: r for r in doc["results"]}
+    for other, c in comps.items():
+        ratio = c["cpu_slack_ratio"]
+        assert ratio["estimate"] == pytest.approx(
+            rows["tacos"]["cpu_slack"] / rows[other]["cpu_slack"]
+        )
+        assert ratio["low"] <= ratio["estimate"] <= ratio["high"]
+        assert c["containers"] == 2 and c["level"] == 0.95
 
 
 def test_evaluate_table_and_csv_formats(tmp_path):
@@ -62,6 +73,7 @@ def test_evaluate_table_and_csv_formats(tmp_path):
     for name in ("current", "krr-simple", "vpa", "tacos", "would-be OOM", "gap"):
         assert name in table.output
     assert "bar for tacos" in table.output
+    assert "tacos vs vpa over 1 container: CPU slack ×" in table.output
     out = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "csv"])
     assert out.exit_code == 0, out.output
     rows = out.output.strip().splitlines()
