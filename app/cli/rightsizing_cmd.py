@@ -320,16 +320,25 @@ if __name__ == "__main__":  # until the lead registers it: python -m app.cli.rig
     app()
 
 
+MIN_INTERVAL_CONTAINERS = 10
+
+
 def _comparison_line(c: Comparison) -> str:
     """One line a person can act on: the ratio, the difference, and how sure they are."""
     r, d = c.slack_ratio, c.under_difference
     if math.isnan(r.low) or math.isnan(d.low):
         return f"{c.strategy} vs {c.other}: too little scored data for an interval"
-    pct = f"{c.level:.0%}"
     plural = "" if c.containers == 1 else "s"
+    head = f"{c.strategy} vs {c.other} over {c.containers} container{plural}: CPU slack "
+    if c.containers < MIN_INTERVAL_CONTAINERS:
+        # resampling a handful of containers says little: give the figures, no interval
+        return (
+            f"{head}×{r.estimate:.2f}, CPU under {d.estimate * 100:+.2f} pts (too few "
+            f"containers for an interval; {MIN_INTERVAL_CONTAINERS} or more give one)"
+        )
+    pct = f"{c.level:.0%}"
     return (
-        f"{c.strategy} vs {c.other} over {c.containers} container{plural}: CPU slack "
-        f"×{r.estimate:.2f} ({pct} interval ×{r.low:.2f}–×{r.high:.2f}), CPU under "
+        f"{head}×{r.estimate:.2f} ({pct} interval ×{r.low:.2f}–×{r.high:.2f}), CPU under "
         f"{d.estimate * 100:+.2f} pts ({d.low * 100:+.2f} to {d.high * 100:+.2f}); "
         f"intervals from resampling the containers"
     )

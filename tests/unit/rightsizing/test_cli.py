@@ -74,11 +74,32 @@ def test_evaluate_table_and_csv_formats(tmp_path):
         assert name in table.output
     assert "bar for tacos" in table.output
     assert "tacos vs vpa over 1 container: CPU slack ×" in table.output
+    assert "too few containers for an interval" in table.output
     out = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "csv"])
     assert out.exit_code == 0, out.output
     rows = out.output.strip().splitlines()
     assert rows[0].startswith("strategy,cpu_slack,cpu_under_share")
     assert [r.split(",")[0] for r in rows[1:]] == ["current", "vpa"]
+
+
+def test_evaluate_prints_intervals_for_a_fleet():
+    r = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--family",
+            "prod-a",
+            "--series",
+            "12",
+            "--strategy",
+            "vpa",
+            "--strategy",
+            "tacos",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("tacos vs vpa over 12 containers"))
+    assert "(95% interval ×" in line and "intervals from resampling the containers" in line
 
 
 def test_evaluate_generated_families():
