@@ -168,6 +168,12 @@ def evaluate(
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
                 )
+            if loaded.cpu_only_series:
+                err.print(
+                    f"{loaded.cpu_only_series} series have no memory figures (0 on every "
+                    "row): read as CPU-only, their zero-CPU rows kept as idle samples; "
+                    "their memory columns mean nothing"
+                )
         else:
             fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
             data = [

@@ -7,7 +7,10 @@ with the same group, e.g. the pods of one container, share one request: each
 decision is made on their pooled samples). The file may be
 gzipped (detected by its magic bytes, not its name). A row with zero CPU *and*
 zero memory is a pod that did not exist (a scaled-to-zero export): it is dropped
-and counted, because zero-replica periods are not usage. Any other bad value is an
+and counted, because zero-replica periods are not usage. Except in a series whose
+memory is 0 on every row while its CPU is not (a CPU-only export, e.g. a trace
+without memory figures): there a zero-CPU row is an idle sample, and dropping it would
+make the container look busier than it was, so it is kept (and counted apart). Any other bad value is an
 error naming file and line: a half-read history would silently skew the replay.
 
 The file is streamed (never held whole in memory, compressed or not) and samples go
@@ -43,6 +46,7 @@ class LoadedUsage:
     series: list[ReplaySeries]
     rows: int
     dropped_zero_rows: int
+    cpu_only_series: int = 0  # memory 0 on every row: zero-CPU rows kept as idle samples
 
 
 def _number(text: str, column: str, where: str) -> float:
@@ -169,7 +173,8 @@ def parse_usage_csv(
     data: dict[str, _Columns] = {}
     current: dict[str, dict[str, float]] = {}
     groups: dict[str, str] = {}
-    rows = dropped = 0
+    rows = 0
+    zeros: dict[str, tuple[array[float], array[int]]] = {}  # (timestamps, lines)
     # The hot loop parses with float() only; the range checks (finite, non-negative)
     # run afterwards on whole arrays (``_check_values``), which reports the same first
     # bad line: a row-by-row check was most of the loading time.
@@ -212,7 +217,11 @@ def parse_usage_csv(
         if i_group is not None and sid not in groups:
             groups[sid] = row[i_group].strip()
         if cpu == 0 and mem == 0:
-            dropped += 1
+            held = zeros.get(sid)
+            if held is None:
+                held = zeros[sid] = (array("d"), array("q"))
+            held[0].append(ts)
+            held[1].append(lineno)
             continue
         bucket = data.get(sid)
         if bucket is None:
@@ -223,6 +232,7 @@ def parse_usage_csv(
         bucket[3].append(lineno)
     if rows == 0:
         raise UsageDataError(f"{name}: no data rows")
+    dropped, cpu_only = _settle_zero_rows(data, zeros)
     _check_values(data, name)
     series: list[ReplaySeries] = []
     for sid in sorted(data):
@@ -255,4 +265,23 @@ def parse_usage_csv(
                 group=groups.get(sid, ""),
             )
         )
-    return LoadedUsage(series, rows, dropped)
+    return LoadedUsage(series, rows, dropped, cpu_only)
+
+
+def _settle_zero_rows(
+    data: dict[str, _Columns], zeros: dict[str, tuple[array[float], array[int]]]
+) -> tuple[int, int]:
+    """Drop the zero rows (absent pods), except in CPU-only series, where they are idle
+    samples and go back in; returns (rows dropped, CPU-only series)."""
+    dropped = cpu_only = 0
+    for sid, (ts, lines) in zeros.items():
+        bucket = data.get(sid)
+        if bucket is None or bool(np.frombuffer(bucket[2], dtype=np.float64).any()):
+            dropped += len(ts)
+            continue
+        cpu_only += 1
+        bucket[0].extend(ts)
+        bucket[1].extend(array("d", bytes(8 * len(ts))))
+        bucket[2].extend(array("d", bytes(8 * len(ts))))
+        bucket[3].extend(lines)
+    return dropped, cpu_only

@@ -203,3 +203,17 @@ def test_without_current_replays_as_if_no_requests_were_set(tmp_path):
     # 40 cores halved once is still far above usage; from scratch vpa sizes to usage
     assert kept_rows["vpa"]["cpu_slack"] > 0.9
     assert rows["vpa"]["cpu_slack"] < 0.6
+
+
+def test_evaluate_says_when_it_reads_a_cpu_only_export(tmp_path):
+    series = generate("steady", 4, 2, 15)
+    f = tmp_path / "cpu.csv"
+    lines = ["series_id,timestamp_s,cpu_cores,memory_bytes"]
+    for s in series:
+        for i, (t, c) in enumerate(zip(s.times_s, s.cpu, strict=True)):
+            lines.append(f"{s.series_id},{t:.0f},{0 if i % 10 == 0 else c:.6f},0")
+    f.write_text("\n".join(lines) + "\n")
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert r.exit_code == 0, r.output
+    assert "2 series have no memory figures" in r.output
+    assert "zero rows dropped" not in r.output

@@ -148,3 +148,29 @@ def test_progress_hears_the_rows_read_so_far(tmp_path):
     assert sum(s.times_s.size for s in loaded.series) == 25
     with pytest.raises(ValueError, match="progress_rows"):
         load_usage_csv(f, progress=heard.append, progress_rows=0)
+
+
+def test_a_cpu_only_export_keeps_its_idle_samples(tmp_path):
+    """Memory 0 on every row of a series: its zero-CPU rows are idle, not absent pods."""
+    f = tmp_path / "u.csv"
+    f.write_text(
+        "series_id,timestamp_s,cpu_cores,memory_bytes\n"
+        "cpu-only,0,0.5,0\ncpu-only,300,0,0\ncpu-only,600,0,0\ncpu-only,900,0.2,0\n"
+        "pod,0,0.5,1000\npod,300,0,0\npod,600,0.1,900\n"
+        "never,0,0,0\nnever,300,0,0\n"
+    )
+    loaded = load_usage_csv(f)
+    by = {s.series_id: s for s in loaded.series}
+    assert by["cpu-only"].times_s.tolist() == [0, 300, 600, 900]
+    assert by["cpu-only"].cpu.tolist() == [0.5, 0.0, 0.0, 0.2]
+    assert by["pod"].times_s.tolist() == [0, 600]  # a pod that was not there at 300
+    assert "never" not in by  # nothing but zeros: nothing to score
+    assert loaded.dropped_zero_rows == 1 + 2
+    assert loaded.cpu_only_series == 1
+
+
+def test_kept_idle_rows_are_checked_like_any_other(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text("series_id,timestamp_s,cpu_cores,memory_bytes\ncpu-only,0,0.5,0\ncpu-only,0,0,0\n")
+    with pytest.raises(UsageDataError, match=r"u\.csv:3: series 'cpu-only' repeats timestamp 0"):
+        load_usage_csv(f)
