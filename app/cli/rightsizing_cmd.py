@@ -37,8 +37,8 @@ from rightsizing.evaluation import (
     generate,
     generate_prodlike,
     load_usage_csv,
-    replay,
     replay_hindsight,
+    replay_pooled,
 )
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
@@ -101,7 +101,13 @@ def evaluate(
         float, typer.Option(min=1, max=90, help="history per recommendation")
     ] = 7.0,
     step_days: Annotated[float, typer.Option(min=1, max=90, help="scored period after each")] = 7.0,
-    seed: Annotated[int, typer.Option(help="seed for --family")] = 1,
+    seed: Annotated[
+        list[int] | None,
+        typer.Option(
+            help="seed for --family (1); repeat to pool several: each seed is its own "
+            "fleet, replayed on its own, and the scores are pooled"
+        ),
+    ] = None,
     series: Annotated[
         int | None,
         typer.Option(min=1, max=1000, help="series per --family (6; prod-like fleets 80)"),
@@ -154,7 +160,10 @@ def evaluate(
             raise RightsizingError("give exactly one of --csv FILE, --database or --family NAME")
         if (namespace or history_days) and not database:
             raise RightsizingError("--namespace and --history-days apply to --database only")
+        if seed and not family:
+            raise RightsizingError("--seed applies to --family only")
         data: list[ReplaySeries]
+        fleets: list[list[ReplaySeries]] | None = None
         if database:
             data, source = _from_database(config, namespace, history_days)
         elif csv_file is not None:
@@ -176,25 +185,36 @@ def evaluate(
                 )
         else:
             fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
-            data = [
-                s
-                for f in fams
-                for s in (
-                    generate_prodlike(f, seed, series or 80)
-                    if f in PROD_FLEETS
-                    else generate(f, seed, series or 6, days)
-                )
+            seeds = list(dict.fromkeys(seed or [1]))
+            fleets = [
+                [
+                    s
+                    for f in fams
+                    for s in (
+                        generate_prodlike(f, one, series or 80)
+                        if f in PROD_FLEETS
+                        else generate(f, one, series or 6, days)
+                    )
+                ]
+                for one in seeds
             ]
-            source = f"families {','.join(fams)} seed {seed}"
+            data = [s for fleet in fleets for s in fleet]
+            source = (
+                f"families {','.join(fams)} seed{'s' if len(seeds) > 1 else ''} "
+                f"{','.join(map(str, seeds))}"
+            )
+        if fleets is None:
+            fleets = [data]
         if without_current:
-            data = [replace(s, current=Resources()) for s in data]
+            fleets = [[replace(s, current=Resources()) for s in fleet] for fleet in fleets]
+            data = [s for fleet in fleets for s in fleet]
             source += ", without current requests"
         settings = _parse_settings(setting or [])
         strategies = [make_strategy(n, settings.get(n)) for n in names]
         stray = sorted(set(settings) - set(names))
         if stray:
             raise RightsizingError(f"--setting for a strategy not evaluated: {', '.join(stray)}")
-        total = len(strategies) + 1
+        total = (len(strategies) + 1) * len(fleets)
         done: list[str] = []
         with err.status(f"replaying {len(data)} series…") as status:
 
@@ -203,8 +223,8 @@ def evaluate(
                 status.update(f"replaying {len(data)} series: {name} ({len(done)}/{total})")
 
             per_group: dict[str, list[Score]] = {}
-            scores = replay(
-                data,
+            scores = replay_pooled(
+                fleets,
                 strategies,
                 window_days,
                 step_days,

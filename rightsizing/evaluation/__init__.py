@@ -8,6 +8,7 @@ from rightsizing.evaluation.replay import (
     replay,
     replay_group,
     replay_hindsight,
+    replay_pooled,
     replay_series,
 )
 from rightsizing.evaluation.report import BASELINES, BarVerdict, bar_verdict, comparison_rows
@@ -32,5 +33,6 @@ __all__ = [
     "replay",
     "replay_group",
     "replay_hindsight",
+    "replay_pooled",
     "replay_series",
 ]

@@ -27,7 +27,15 @@ from rightsizing.strategies import Strategy, make_strategy
 
 DAY = 86400.0
 CURRENT = "current"
-__all__ = ["CURRENT", "replay", "replay_fleet", "replay_group", "replay_hindsight", "replay_series"]
+__all__ = [
+    "CURRENT",
+    "replay",
+    "replay_fleet",
+    "replay_group",
+    "replay_hindsight",
+    "replay_pooled",
+    "replay_series",
+]
 
 
 def _updated_autoscaler(auto: Autoscaler | None, rec: Recommendation) -> Autoscaler | None:
@@ -244,4 +252,44 @@ def replay(
         out[strat.name] = replay_fleet(
             members, strat, window_days, step_days, guardrails, workers, groups_out
         )
+    return out
+
+
+def replay_pooled(
+    fleets: Sequence[Sequence[ReplaySeries]],
+    strategies: Sequence[str | Strategy],
+    window_days: float = 7.0,
+    step_days: float = 7.0,
+    guardrails: Guardrails | None = None,
+    include_current: bool = True,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = 1,
+    per_group: dict[str, list[Score]] | None = None,
+) -> dict[str, Score]:
+    """Several fleets (e.g. one per seed), each replayed as its own cluster, scores pooled.
+
+    Why not one replay of the union: a fleet-calibrated strategy would then calibrate
+    on all of them at once, which no real cluster does; pooling the *scores* of
+    separate replays is how the tables in docs/rightsizing.md pool seeds. ``per_group``
+    receives the containers of every fleet, fleet after fleet.
+    """
+    out: dict[str, Score] = {}
+    for fleet in fleets:
+        part_groups: dict[str, list[Score]] | None = None if per_group is None else {}
+        part = replay(
+            fleet,
+            strategies,
+            window_days,
+            step_days,
+            guardrails,
+            include_current,
+            progress,
+            workers,
+            part_groups,
+        )
+        for name, score in part.items():
+            out.setdefault(name, Score()).merge(score)
+        if per_group is not None and part_groups is not None:
+            for name, groups in part_groups.items():
+                per_group.setdefault(name, []).extend(groups)
     return out

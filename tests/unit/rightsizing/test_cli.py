@@ -217,3 +217,32 @@ def test_evaluate_says_when_it_reads_a_cpu_only_export(tmp_path):
     assert r.exit_code == 0, r.output
     assert "2 series have no memory figures" in r.output
     assert "zero rows dropped" not in r.output
+
+
+def test_several_seeds_are_replayed_as_separate_fleets_and_pooled():
+    base = ["evaluate", "--family", "prod-a", "--series", "10", "--format", "json"]
+    runs = [json.loads(runner.invoke(app, [*base, "--seed", str(s)]).output) for s in (1, 2)]
+    r = runner.invoke(app, [*base, "--seed", "1", "--seed", "2"])
+    assert r.exit_code == 0, r.output
+    pooled = json.loads(r.output)
+    assert pooled["source"] == "families prod-a seeds 1,2"
+    assert pooled["series"] == 20
+    one = [{row["strategy"]: row for row in run["results"]} for run in runs]
+    for row in pooled["results"]:
+        name = row["strategy"]
+        for key in ("decisions", "changes", "would_be_ooms", "recommendations"):
+            assert row[key] == one[0][name][key] + one[1][name][key], (name, key)
+    # the pooled slack lies between the two fleets' own (a weighted mean of them)
+    for name in ("krr-simple", "vpa", "tacos"):
+        lo, hi = sorted(o[name]["cpu_slack"] for o in one)
+        row = next(x for x in pooled["results"] if x["strategy"] == name)
+        assert lo - 1e-12 <= row["cpu_slack"] <= hi + 1e-12
+    assert {c["containers"] for c in pooled["comparisons"]} == {20}
+
+
+def test_seed_is_for_families_only(tmp_path):
+    f = tmp_path / "u.csv"
+    _write_csv(f, generate("steady", 1, 1, 8))
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--seed", "2"])
+    assert r.exit_code == 2
+    assert "--seed applies to --family only" in r.output

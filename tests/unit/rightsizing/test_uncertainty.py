@@ -95,3 +95,20 @@ def test_bad_arguments_are_named(kwargs: dict[str, object], message: str) -> Non
 def test_scores_of_different_fleets_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="not the same fleet"):
         compare({"a": [_score(1, 1, 0, 1)] * 3, "b": [_score(1, 1, 0, 1)] * 2}, "a", ["b"])
+
+
+def test_pooled_replay_of_one_fleet_is_the_replay_and_of_two_is_their_sum() -> None:
+    from rightsizing.evaluation import replay_pooled
+
+    a = generate("spiky", 1, 3, 15)
+    b = generate("spiky", 2, 3, 15)
+    alone = replay(a, ["vpa", "tacos"])
+    assert replay_pooled([a], ["vpa", "tacos"]) == alone
+    groups: dict[str, list[Score]] = {}
+    both = replay_pooled([a, b], ["vpa", "tacos"], per_group=groups)
+    other = replay(b, ["vpa", "tacos"])
+    for name in ("current", "vpa", "tacos"):
+        assert both[name].cpu_request_sum == pytest.approx(
+            alone[name].cpu_request_sum + other[name].cpu_request_sum
+        )
+        assert len(groups[name]) == 6
