@@ -220,8 +220,7 @@ def _patch_and_publish(
     if not patch.changed:
         return PrRunResult(
             "no-changes",
-            f"run {run_id}: the manifests already match all {len(patch.already_applied)} "
-            f"applicable recommendations ({len(patch.skipped)} not applicable): no pull request",
+            _no_changes_message(run_id, len(patch.already_applied), len(patch.skipped)),
             run_id,
             patch=patch,
             warnings=list(patch.warnings),
@@ -280,4 +279,18 @@ def _patch_and_publish(
         pr.url,
         patch,
         warnings,
+    )
+
+
+def _no_changes_message(run_id: int, matching: int, skipped: int) -> str:
+    """Why there is no pull request, in words that fit the counts (none matching and all
+    skipped reads differently from all already applied)."""
+    if matching == 0:
+        return (
+            f"run {run_id}: none of the {skipped} recommendations could be applied to the "
+            f"manifests: no pull request"
+        )
+    return (
+        f"run {run_id}: the manifests already match all {matching} applicable "
+        f"recommendations ({skipped} not applicable): no pull request"
     )

@@ -116,6 +116,7 @@ def test_no_changes_open_nothing(lite_env: Env) -> None:
     insert_run(lite_env.sessions, [same])
     result = open_rightsizing_pr(lite_env.ctx)
     assert result.status == "no-changes"
+    assert "the manifests already match all 1 applicable recommendations" in result.message
     assert "no pull request" in result.message
     assert lite_env.branch_sha() is None
     assert lite_env.github.pulls == []
@@ -240,3 +241,14 @@ def test_repo_url_is_required(lite_env: Env) -> None:
     ctx = make_ctx(lite_env.ctx.engine, lite_env.sessions)
     with pytest.raises(ConfigError, match=r"git\.repo_url is not set"):
         open_rightsizing_pr(ctx)
+
+
+def test_no_changes_message_fits_its_counts() -> None:
+    from app.gitops.job import _no_changes_message
+
+    assert _no_changes_message(7, 0, 6) == (
+        "run 7: none of the 6 recommendations could be applied to the manifests: no pull request"
+    )
+    assert "already match all 2 applicable recommendations (1 not applicable)" in (
+        _no_changes_message(7, 2, 1)
+    )
