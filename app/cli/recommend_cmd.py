@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from app.recommendations.models import RecommendationRow, RecommendationRun
 from app.recommendations.serialize import serialize
 from app.recommendations.service import run_configured
 from rightsizing.errors import RightsizingError
+from rightsizing.gitops.pr_body import money
 
 
 class Format(StrEnum):
@@ -146,7 +148,6 @@ def register(group: typer.Typer) -> None:
                 )
             console.print(table)
             total = sum(i["monthly_saving"] or 0 for i in items if i["status"] == "recommended")
-            sign = "-" if total < 0 else ""
             console.print(
-                f"total potential saving: {sign}${abs(total):,.2f}/month", highlight=False
+                f"total potential saving: {money(Decimal(str(total)))}/month", highlight=False
             )

@@ -162,17 +162,17 @@ def evaluate(
             raise RightsizingError("--namespace and --history-days apply to --database only")
         if seed and not family:
             raise RightsizingError("--seed applies to --family only")
-        data: list[ReplaySeries]
-        fleets: list[list[ReplaySeries]] | None = None
+        fleets: list[list[ReplaySeries]]  # one per cluster replayed (per seed for --family)
         if database:
             data, source = _from_database(config, namespace, history_days)
+            fleets = [data]
         elif csv_file is not None:
             with err.status(f"loading {csv_file}…") as status:
                 loaded = load_usage_csv(
                     csv_file,
                     progress=lambda n: status.update(f"loading {csv_file}: {n:,} rows…"),
                 )
-            data, source = loaded.series, str(csv_file)
+            fleets, source = [loaded.series], str(csv_file)
             if loaded.dropped_zero_rows:
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
@@ -198,17 +198,14 @@ def evaluate(
                 ]
                 for one in seeds
             ]
-            data = [s for fleet in fleets for s in fleet]
             source = (
                 f"families {','.join(fams)} seed{'s' if len(seeds) > 1 else ''} "
                 f"{','.join(map(str, seeds))}"
             )
-        if fleets is None:
-            fleets = [data]
         if without_current:
             fleets = [[replace(s, current=Resources()) for s in fleet] for fleet in fleets]
-            data = [s for fleet in fleets for s in fleet]
             source += ", without current requests"
+        data = [s for fleet in fleets for s in fleet]
         settings = _parse_settings(setting or [])
         strategies = [make_strategy(n, settings.get(n)) for n in names]
         stray = sorted(set(settings) - set(names))

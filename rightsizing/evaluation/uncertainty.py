@@ -111,32 +111,32 @@ def compare(
     own = _columns(per_group[strategy])
     theirs = {name: _columns(per_group[name]) for name in others}
     rng = np.random.default_rng(seed)
-    ratios = {name: np.empty(rounds) for name in others}
-    diffs = {name: np.empty(rounds) for name in others}
-    if n:
-        for start in range(0, rounds, _BLOCK):
-            k = min(_BLOCK, rounds - start)
-            counts = rng.multinomial(n, np.full(n, 1.0 / n), size=k).astype(np.float64)
-            own_slack, own_under = _figures(own @ counts.T)
-            for name, cols in theirs.items():
-                slack, under = _figures(cols @ counts.T)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ratios[name][start : start + k] = own_slack / slack
-                diffs[name][start : start + k] = own_under - under
+    # NaN until drawn: an empty fleet keeps them so, and ``_interval`` reports no interval
+    ratios = {name: np.full(rounds, np.nan) for name in others}
+    diffs = {name: np.full(rounds, np.nan) for name in others}
+    for start in range(0, rounds if n else 0, _BLOCK):
+        k = min(_BLOCK, rounds - start)
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=k).astype(np.float64)
+        own_slack, own_under = _figures(own @ counts.T)
+        for name, cols in theirs.items():
+            slack, under = _figures(cols @ counts.T)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratios[name][start : start + k] = own_slack / slack
+            diffs[name][start : start + k] = own_under - under
     tail = (1.0 - level) / 2.0 * 100.0
     own_slack0, own_under0 = _figures(own.sum(axis=1, keepdims=True))
     out: list[Comparison] = []
     for name, cols in theirs.items():
         slack0, under0 = _figures(cols.sum(axis=1, keepdims=True))
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio0 = float(own_slack0[0] / slack0[0]) if n else float("nan")
-        diff0 = float(own_under0[0] - under0[0]) if n else float("nan")
+            ratio0 = float(own_slack0[0] / slack0[0])
+        diff0 = float(own_under0[0] - under0[0])
         out.append(
             Comparison(
                 strategy,
                 name,
-                _interval(ratio0, ratios[name] if n else np.array([np.nan]), tail),
-                _interval(diff0, diffs[name] if n else np.array([np.nan]), tail),
+                _interval(ratio0, ratios[name], tail),
+                _interval(diff0, diffs[name], tail),
                 n,
                 level,
             )

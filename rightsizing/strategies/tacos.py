@@ -333,14 +333,13 @@ class TacosStrategy:
     def _memory_limit_by_policy(self, memory: float, inputs: ContainerInputs) -> float:
         if self.memory_limit_policy == "ratio":
             return memory * self.limit_ratio
-        cur = inputs.current
+        if self.memory_limit_policy == "equal":
+            return memory
+        cur = inputs.current  # "keep": the team's ratio, else the default headroom
         if (
-            self.memory_limit_policy == "keep"
-            and cur.memory_limit is not None
+            cur.memory_limit is not None
             and cur.memory_request is not None
             and cur.memory_request > 0
         ):
             return memory * max(cur.memory_limit / cur.memory_request, 1.0)
-        if self.memory_limit_policy == "keep":
-            return memory * self.memory_limit_headroom
-        return memory
+        return memory * self.memory_limit_headroom
