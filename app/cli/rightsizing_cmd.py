@@ -177,7 +177,12 @@ def evaluate(
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
                 )
-            if loaded.cpu_only_series:
+            if not loaded.has_memory:
+                err.print(
+                    "no memory_bytes column: every series read as CPU-only, zero-CPU rows "
+                    "kept as idle samples; the memory figures mean nothing"
+                )
+            elif loaded.cpu_only_series:
                 err.print(
                     f"{loaded.cpu_only_series} series have no memory figures (0 on every "
                     "row): read as CPU-only, their zero-CPU rows kept as idle samples; "

@@ -1,7 +1,8 @@
 """Read a usage history CSV for the replay (the one place in the package that does I/O).
 
 Columns: ``series_id,timestamp_s,cpu_cores,memory_bytes`` (header required, any
-order; ``timestamp_s`` in seconds since the epoch or ISO 8601, naive meaning UTC), optionally ``cpu_request,cpu_limit,memory_request,memory_limit`` (the
+order; ``timestamp_s`` in seconds since the epoch or ISO 8601, naive meaning UTC;
+without ``memory_bytes`` every series is CPU-only, see below), optionally ``cpu_request,cpu_limit,memory_request,memory_limit`` (the
 current values; the first non-empty value of a series is used) and ``group`` (series
 with the same group, e.g. the pods of one container, share one request: each
 decision is made on their pooled samples). The file may be
@@ -37,7 +38,8 @@ from rightsizing.errors import UsageDataError
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.inputs import SAMPLE_SECONDS, Resources
 
-REQUIRED = ("series_id", "timestamp_s", "cpu_cores", "memory_bytes")
+REQUIRED = ("series_id", "timestamp_s", "cpu_cores")
+MEMORY = "memory_bytes"  # optional: a file without it is a CPU-only export
 OPTIONAL = ("cpu_request", "cpu_limit", "memory_request", "memory_limit")
 
 
@@ -47,6 +49,7 @@ class LoadedUsage:
     rows: int
     dropped_zero_rows: int
     cpu_only_series: int = 0  # memory 0 on every row: zero-CPU rows kept as idle samples
+    has_memory: bool = True  # False: no memory_bytes column, every series is CPU-only
 
 
 def _number(text: str, column: str, where: str) -> float:
@@ -160,14 +163,17 @@ def parse_usage_csv(
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
-        raise UsageDataError(f"{name}: empty file, expected a header {','.join(REQUIRED)}")
+        raise UsageDataError(
+            f"{name}: empty file, expected a header {','.join((*REQUIRED, MEMORY))}"
+        )
     cols = [h.strip() for h in header]
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise UsageDataError(f"{name}:1: missing column(s) {', '.join(missing)}")
-    pos = {c: cols.index(c) for c in (*REQUIRED, *OPTIONAL, "group") if c in cols}
+    pos = {c: cols.index(c) for c in (*REQUIRED, MEMORY, *OPTIONAL, "group") if c in cols}
     ncols = len(cols)
-    i_sid, i_ts, i_cpu, i_mem = (pos[c] for c in REQUIRED)
+    i_sid, i_ts, i_cpu = (pos[c] for c in REQUIRED)
+    i_mem = pos.get(MEMORY)
     optional = [(c, pos[c]) for c in OPTIONAL if c in pos]
     i_group = pos.get("group")
     data: dict[str, _Columns] = {}
@@ -191,7 +197,7 @@ def parse_usage_csv(
                 raise UsageDataError(f"{name}:{lineno}: empty series_id")
             try:
                 cpu = float(row[i_cpu])
-                mem = float(row[i_mem])
+                mem = 0.0 if i_mem is None else float(row[i_mem])
                 try:
                     ts = float(row[i_ts])
                 except ValueError:
@@ -199,8 +205,14 @@ def parse_usage_csv(
             except UsageDataError:
                 raise
             except ValueError:  # CPU or memory: say which
-                for col, i in (("cpu_cores", i_cpu), ("memory_bytes", i_mem)):
-                    _number(row[i], col, f"{name}:{lineno}")
+                _number(row[i_cpu], "cpu_cores", f"{name}:{lineno}")
+                if i_mem is not None and not row[i_mem].strip():
+                    raise UsageDataError(
+                        f"{name}:{lineno}: memory_bytes is empty; a trace without memory "
+                        "figures leaves the column out (or writes 0 on every row)"
+                    ) from None
+                if i_mem is not None:
+                    _number(row[i_mem], MEMORY, f"{name}:{lineno}")
                 raise
             if optional:
                 cur = current.setdefault(sid, {})
@@ -265,7 +277,7 @@ def parse_usage_csv(
                 group=groups.get(sid, ""),
             )
         )
-    return LoadedUsage(series, rows, dropped, cpu_only)
+    return LoadedUsage(series, rows, dropped, cpu_only, has_memory=i_mem is not None)
 
 
 def _settle_zero_rows(

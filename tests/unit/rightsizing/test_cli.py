@@ -205,18 +205,36 @@ def test_without_current_replays_as_if_no_requests_were_set(tmp_path):
     assert rows["vpa"]["cpu_slack"] < 0.6
 
 
-def test_evaluate_says_when_it_reads_a_cpu_only_export(tmp_path):
-    series = generate("steady", 4, 2, 15)
+def _cpu_only_export(tmp_path, memory_column: bool):
+    """Two steady series, CPU alone, idle (0) on every tenth sample."""
     f = tmp_path / "cpu.csv"
-    lines = ["series_id,timestamp_s,cpu_cores,memory_bytes"]
-    for s in series:
+    tail = ",0" if memory_column else ""
+    lines = ["series_id,timestamp_s,cpu_cores" + (",memory_bytes" if memory_column else "")]
+    for s in generate("steady", 4, 2, 15):
         for i, (t, c) in enumerate(zip(s.times_s, s.cpu, strict=True)):
-            lines.append(f"{s.series_id},{t:.0f},{0 if i % 10 == 0 else c:.6f},0")
+            lines.append(f"{s.series_id},{t:.0f},{0 if i % 10 == 0 else c:.6f}{tail}")
     f.write_text("\n".join(lines) + "\n")
+    return f
+
+
+def test_evaluate_says_when_it_reads_a_cpu_only_export(tmp_path):
+    f = _cpu_only_export(tmp_path, memory_column=True)
     r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
     assert r.exit_code == 0, r.output
     assert "2 series have no memory figures" in r.output
     assert "zero rows dropped" not in r.output
+
+
+def test_evaluate_reads_a_file_without_memory_as_cpu_only(tmp_path):
+    f = _cpu_only_export(tmp_path, memory_column=False)
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "no memory_bytes column: every series read as CPU-only" in r.output
+    assert "zero rows dropped" not in r.output
+    doc = json.loads(r.output[r.output.index("{") :])
+    assert doc["series"] == 2
+    vpa = next(row for row in doc["results"] if row["strategy"] == "vpa")
+    assert 0 < vpa["cpu_slack"] < 1  # the idle rows are scored as usage 0
 
 
 def test_several_seeds_are_replayed_as_separate_fleets_and_pooled():

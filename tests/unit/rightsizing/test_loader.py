@@ -50,7 +50,12 @@ def test_optional_current_columns_and_column_order(tmp_path):
     ("body", "message"),
     [
         ("", "empty file"),
-        ("series_id,timestamp_s,cpu_cores\n", "missing column\\(s\\) memory_bytes"),
+        ("series_id,cpu_cores,memory_bytes\n", "missing column\\(s\\) timestamp_s"),
+        ("series_id,timestamp_s,cpu_cores\n", "no data rows"),
+        (
+            "series_id,timestamp_s,cpu_cores,memory_bytes\na,0,1,1\na,300,1,\n",
+            ":3: memory_bytes is empty; a trace without memory figures leaves the column out",
+        ),
         ("series_id,timestamp_s,cpu_cores,memory_bytes\n", "no data rows"),
         (
             "series_id,timestamp_s,cpu_cores,memory_bytes\na,0,abc,1\n",
@@ -167,6 +172,27 @@ def test_a_cpu_only_export_keeps_its_idle_samples(tmp_path):
     assert "never" not in by  # nothing but zeros: nothing to score
     assert loaded.dropped_zero_rows == 1 + 2
     assert loaded.cpu_only_series == 1
+
+
+def test_a_file_without_a_memory_column_is_a_cpu_only_export(tmp_path):
+    """Azure-style VM traces carry CPU alone: the column may be left out, and every series
+    then reads as CPU-only (zero-CPU rows are idle samples, not absent pods)."""
+    f = tmp_path / "u.csv"
+    f.write_text(
+        "cpu_cores,series_id,timestamp_s\n"
+        "0.5,vm-1,0\n0,vm-1,300\n0.25,vm-1,600\n0.1,vm-2,0\n0.3,vm-2,300\n0,idle,0\n"
+    )
+    loaded = load_usage_csv(f)
+    by = {s.series_id: s for s in loaded.series}
+    assert by["vm-1"].times_s.tolist() == [0, 300, 600]
+    assert by["vm-1"].cpu.tolist() == [0.5, 0.0, 0.25]
+    assert by["vm-1"].memory.tolist() == [0.0, 0.0, 0.0]
+    assert by["vm-2"].cpu.tolist() == [0.1, 0.3]
+    assert "idle" not in by  # nothing but zeros: nothing to score
+    assert loaded.cpu_only_series == 1  # vm-1: the series that had idle rows to keep
+    assert loaded.dropped_zero_rows == 1
+    assert loaded.rows == 6
+    assert not loaded.has_memory
 
 
 def test_kept_idle_rows_are_checked_like_any_other(tmp_path):
