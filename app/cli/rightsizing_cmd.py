@@ -37,6 +37,7 @@ from rightsizing.evaluation import (
     generate,
     generate_prodlike,
     load_usage_csv,
+    nothing_to_score,
     replay_hindsight,
     replay_pooled,
 )
@@ -155,6 +156,13 @@ def evaluate(
             raise RightsizingError(
                 f"unknown strategy {', '.join(unknown)}; choose from {', '.join(strategy_names())}"
             )
+        need = Guardrails().min_history_days
+        if guardrails and window_days < need:
+            raise RightsizingError(
+                f"--window-days {window_days:g} is shorter than the {need:g} days of history "
+                "the default guardrails want: every decision would be 'too little data'; "
+                "add --no-guardrails to replay a shorter window"
+            )
         sources = (csv_file is not None) + bool(family) + database
         if sources != 1:
             raise RightsizingError("give exactly one of --csv FILE, --database or --family NAME")
@@ -211,6 +219,9 @@ def evaluate(
             fleets = [[replace(s, current=Resources()) for s in fleet] for fleet in fleets]
             source += ", without current requests"
         data = [s for fleet in fleets for s in fleet]
+        why_not = nothing_to_score(data, window_days)
+        if why_not is not None:
+            raise RightsizingError(why_not)
         settings = _parse_settings(setting or [])
         strategies = [make_strategy(n, settings.get(n)) for n in names]
         stray = sorted(set(settings) - set(names))

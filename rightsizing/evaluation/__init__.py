@@ -5,6 +5,7 @@ from rightsizing.evaluation.loader import LoadedUsage, load_usage_csv, parse_usa
 from rightsizing.evaluation.prodlike import PROD_FLEETS, generate_prodlike
 from rightsizing.evaluation.replay import (
     CURRENT,
+    nothing_to_score,
     replay,
     replay_group,
     replay_hindsight,
@@ -29,6 +30,7 @@ __all__ = [
     "generate",
     "generate_prodlike",
     "load_usage_csv",
+    "nothing_to_score",
     "parse_usage_csv",
     "replay",
     "replay_group",

@@ -29,6 +29,7 @@ DAY = 86400.0
 CURRENT = "current"
 __all__ = [
     "CURRENT",
+    "nothing_to_score",
     "replay",
     "replay_fleet",
     "replay_group",
@@ -253,6 +254,27 @@ def replay(
             members, strat, window_days, step_days, guardrails, workers, groups_out
         )
     return out
+
+
+def nothing_to_score(series: Sequence[ReplaySeries], window_days: float) -> str | None:
+    """Why a replay of ``series`` would score nothing at all, or None when it can score.
+
+    The replay recommends from the first ``window_days`` of each series and scores what
+    follows, so a history no longer than the window gives a table of "n/a" that does not
+    say why; callers turn this into a clear error instead.
+    """
+    spans = [float(s.times_s[-1] - s.times_s[0]) for s in series if s.times_s.size]
+    if not spans:
+        return "no samples to replay"
+    longest = max(spans) / DAY
+    if longest > window_days:
+        return None
+    return (
+        f"nothing to score: the longest series covers {longest:.1f} days, and the replay "
+        f"recommends from the first {window_days:g} days of each series and scores what "
+        "follows; give a longer history or a shorter --window-days (below 7 days also "
+        "--no-guardrails: the default guardrails want 7 days of data)"
+    )
 
 
 def replay_pooled(

@@ -1,7 +1,6 @@
 import gzip
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -142,7 +141,27 @@ def test_evaluate_errors_are_clear(tmp_path):
     r4 = runner.invoke(app, ["evaluate", "--family", "cron"])
     assert r4.exit_code == 2
     assert "unknown family" in r4.output
-    assert np.isfinite(1.0)
+
+
+def test_a_history_too_short_to_score_is_an_error_not_a_table_of_na(tmp_path):
+    f = tmp_path / "short.csv"
+    _write_csv(f, generate("steady", 1, 2, 5))  # 5 days against a 7-day window
+    r = runner.invoke(app, ["evaluate", "--csv", str(f)])
+    assert r.exit_code == 2
+    assert "nothing to score: the longest series covers 5.0 days" in r.output
+    assert "n/a" not in r.output
+    short_window = runner.invoke(app, ["evaluate", "--csv", str(f), "--window-days", "3"])
+    assert short_window.exit_code == 2
+    assert "--window-days 3 is shorter than the 7 days" in short_window.output
+    assert "--no-guardrails" in short_window.output
+    ok = runner.invoke(
+        app,
+        ["evaluate", "--csv", str(f), "--window-days", "3", "--no-guardrails", "--format", "json"],
+    )
+    assert ok.exit_code == 0, ok.output
+    rows = {row["strategy"]: row for row in json.loads(ok.output)["results"]}
+    assert rows["tacos"]["scored_share"] == 1.0
+    assert 0 < rows["tacos"]["cpu_slack"] < 1
 
 
 def test_strategy_settings_from_the_command_line():
