@@ -185,6 +185,8 @@ def evaluate(
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
                 )
+            for warning in loaded.warnings:
+                err.print(f"[yellow]warning:[/yellow] {warning}")
             if not loaded.has_memory:
                 err.print(
                     "no memory_bytes column: every series read as CPU-only, zero-CPU rows "

@@ -50,6 +50,7 @@ class LoadedUsage:
     dropped_zero_rows: int
     cpu_only_series: int = 0  # memory 0 on every row: zero-CPU rows kept as idle samples
     has_memory: bool = True  # False: no memory_bytes column, every series is CPU-only
+    warnings: tuple[str, ...] = ()  # values that look like the wrong unit (see unit_warnings)
 
 
 def _number(text: str, column: str, where: str) -> float:
@@ -277,7 +278,57 @@ def parse_usage_csv(
                 group=groups.get(sid, ""),
             )
         )
-    return LoadedUsage(series, rows, dropped, cpu_only, has_memory=i_mem is not None)
+    return LoadedUsage(
+        series, rows, dropped, cpu_only, i_mem is not None, tuple(unit_warnings(series))
+    )
+
+
+#: Above this median a series cannot be one container's cores (the largest EC2
+#: instances have 448 vCPUs, and no pod spans nodes): millicores, most likely.
+PLAUSIBLE_CPU_CORES = 256.0
+#: Above this median of the series' medians a fleet is not containers in cores: typical
+#: containers use a fraction of a core, and a fleet of 16-core ones is rare (judged on
+#: at least ``TYPICAL_MIN_SERIES`` series: two big batch jobs are not a fleet).
+PLAUSIBLE_TYPICAL_CORES = 16.0
+TYPICAL_MIN_SERIES = 5
+#: Below this median a series' memory cannot be a process's bytes (even a pause
+#: container's working set is several hundred KiB): MiB or GiB, most likely.
+PLAUSIBLE_MEMORY_BYTES = 64 * 1024.0
+
+
+def unit_warnings(series: list[ReplaySeries]) -> list[str]:
+    """Plain-language doubts about the units, one per column, naming an example series.
+
+    Not errors: the file is well-formed and the replay runs; but a CPU column in
+    millicores or a memory column in MiB gives recommendations 1,000x or a million
+    times off, and the table alone would not show why.
+    """
+    out: list[str] = []
+    medians = [(float(np.median(s.cpu)), s.series_id) for s in series if s.cpu.size]
+    cpu_big = [sid for m, sid in medians if m > PLAUSIBLE_CPU_CORES]
+    typical = float(np.median([m for m, _ in medians])) if medians else 0.0
+    if cpu_big:
+        why = (
+            f"{len(cpu_big)} series (e.g. {cpu_big[0]!r}) use more than "
+            f"{PLAUSIBLE_CPU_CORES:g} cores at the median"
+        )
+    elif len(medians) >= TYPICAL_MIN_SERIES and typical > PLAUSIBLE_TYPICAL_CORES:
+        why = f"the typical series uses {typical:.0f} cores at the median"
+    else:
+        why = ""
+    if why:
+        out.append(f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)")
+    mem_small = [
+        s.series_id
+        for s in series
+        if s.memory.any() and float(np.median(s.memory)) < PLAUSIBLE_MEMORY_BYTES
+    ]
+    if mem_small:
+        out.append(
+            f"{len(mem_small)} series (e.g. {mem_small[0]!r}) use less than 64 KiB of memory "
+            "at the median: is memory_bytes in MiB or GiB? (it holds bytes)"
+        )
+    return out
 
 
 def _settle_zero_rows(

@@ -1,3 +1,4 @@
+import dataclasses
 import gzip
 import json
 
@@ -141,6 +142,16 @@ def test_evaluate_errors_are_clear(tmp_path):
     r4 = runner.invoke(app, ["evaluate", "--family", "cron"])
     assert r4.exit_code == 2
     assert "unknown family" in r4.output
+
+
+def test_evaluate_warns_about_millicores_in_the_cores_column(tmp_path):
+    f = tmp_path / "milli.csv"
+    series = generate("steady", 1, 2, 15)
+    _write_csv(f, [dataclasses.replace(s, cpu=s.cpu * 1000) for s in series])
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert r.exit_code == 0, r.output
+    assert "warning: " in r.output
+    assert "is cpu_cores in millicores?" in r.output
 
 
 def test_a_history_too_short_to_score_is_an_error_not_a_table_of_na(tmp_path):

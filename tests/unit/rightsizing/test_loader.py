@@ -1,9 +1,12 @@
 import gzip
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from rightsizing import UsageDataError
-from rightsizing.evaluation import load_usage_csv, parse_usage_csv
+from rightsizing.evaluation import ReplaySeries, load_usage_csv, parse_usage_csv
+from rightsizing.evaluation.loader import unit_warnings
 
 GOOD = """series_id,timestamp_s,cpu_cores,memory_bytes
 a,600,0.3,3000
@@ -200,3 +203,46 @@ def test_kept_idle_rows_are_checked_like_any_other(tmp_path):
     f.write_text("series_id,timestamp_s,cpu_cores,memory_bytes\ncpu-only,0,0.5,0\ncpu-only,0,0,0\n")
     with pytest.raises(UsageDataError, match=r"u\.csv:3: series 'cpu-only' repeats timestamp 0"):
         load_usage_csv(f)
+
+
+def test_values_in_the_wrong_unit_are_flagged_but_loaded(tmp_path):
+    """Millicores in cpu_cores or MiB in memory_bytes are well-formed and replay, but
+    give answers 1,000x off: the loader says so, naming an example series."""
+    f = tmp_path / "u.csv"
+    rows = ["series_id,timestamp_s,cpu_cores,memory_bytes"]
+    for i in range(3):
+        rows.append(f"milli,{i * 300},{500 + i},{256 * 2**20}")  # 500 "cores"
+        rows.append(f"mebi,{i * 300},0.25,{512 + i}")  # 512 "bytes"
+        rows.append(f"fine,{i * 300},0.25,{256 * 2**20}")
+        rows.append(f"cpu-only,{i * 300},{0.1 * i},0")  # memory 0: not a unit problem
+    f.write_text("\n".join(rows) + "\n")
+    loaded = load_usage_csv(f)
+    assert len(loaded.series) == 4
+    cpu_warning, memory_warning = loaded.warnings
+    assert cpu_warning.startswith("1 series (e.g. 'milli') use more than 256 cores")
+    assert "millicores" in cpu_warning
+    assert memory_warning.startswith("1 series (e.g. 'mebi') use less than 64 KiB")
+    assert "MiB or GiB" in memory_warning
+
+
+def test_a_fleet_of_small_containers_in_millicores_is_flagged_too():
+    """A 200-millicore container in millicores reads as 200 cores, below any per-series
+    bound: the fleet's typical size gives it away."""
+    t = np.arange(10) * 300.0
+    fleet = [
+        ReplaySeries(f"s{i}", t, np.full(10, 50.0 * (i + 1)), np.full(10, 2.0**28))
+        for i in range(5)
+    ]
+    (warning,) = unit_warnings(fleet)
+    assert warning.startswith("the typical series uses 150 cores at the median")
+    assert unit_warnings([replace(s, cpu=s.cpu / 1000) for s in fleet]) == []
+    assert unit_warnings(fleet[:4]) == []  # four big containers may well be real
+
+
+def test_plausible_values_raise_no_doubt(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text(
+        "series_id,timestamp_s,cpu_cores,memory_bytes\n"
+        "big,0,96,1e12\nbig,300,120,1.1e12\ntiny,0,0.001,300000\ntiny,300,0,0\n"
+    )
+    assert load_usage_csv(f).warnings == ()
