@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,6 +24,27 @@ from app.settings import Settings, load_settings
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def print_table(table: Table, out: Console | None = None) -> None:
+    """Print a table; piped or redirected, at its natural width instead of 80 columns.
+
+    Rich sizes output for a terminal it cannot see as 80 columns wide, so a table sent
+    to a file, ``less`` or ``grep`` had its names and statuses folded over several
+    lines ("recommende / d"), which no script can read. A real terminal keeps its
+    own width, and ``COLUMNS`` (the shell's, or set by hand) is honoured either way.
+    """
+    target = out or console
+    columns = os.environ.get("COLUMNS", "")
+    if target.is_terminal:
+        target.print(table)
+        return
+    if columns.isdigit():  # the user's stated width, piped or not
+        width = int(columns)
+    else:
+        width = Measurement.get(target, target.options.update(width=10_000), table).maximum
+    Console(file=target.file, width=max(width, 20), soft_wrap=True).print(table)
+
 
 ConfigOption = Annotated[
     Path | None,

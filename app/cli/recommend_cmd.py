@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from app.cli.common import ConfigOption, console, fail, open_context
+from app.cli.common import ConfigOption, console, fail, open_context, print_table
 from app.recommendations.models import RecommendationRow, RecommendationRun
 from app.recommendations.serialize import serialize
 from app.recommendations.service import run_configured
@@ -146,7 +146,7 @@ def register(group: typer.Typer) -> None:
                     escape(i["status"] if not i["reason"] else i["reason"]),
                     end_section=False,
                 )
-            console.print(table)
+            print_table(table)
             total = sum(i["monthly_saving"] or 0 for i in items if i["status"] == "recommended")
             console.print(
                 f"total potential saving: {money(Decimal(str(total)))}/month", highlight=False

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.common import ConfigOption
+from app.cli.common import ConfigOption, print_table
 from rightsizing import (
     DEFAULT_STRATEGY,
     Guardrails,
@@ -306,7 +306,7 @@ def evaluate(
             _pts(r.get("gap_to_hindsight")),
         )
     out = Console(soft_wrap=True)
-    out.print(table)
+    print_table(table, out)
     out.print(
         "current: the current requests, unchanged. OOMs: would-be OOM kills (memory above "
         "the limit). gap: points of CPU slack above the "

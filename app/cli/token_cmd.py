@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli.common import ConfigOption, console, fail, open_context
+from app.cli.common import ConfigOption, console, fail, open_context, print_table
 from app.db.session import transaction
 from app.web.auth.roles import Role, parse_role
 from app.web.auth.tokens import create_token, list_tokens, revoke_token
@@ -61,7 +61,7 @@ def list_cmd(config: ConfigOption = None) -> None:
                 f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
                 "revoked" if t.revoked_at else "active",
             )
-        console.print(table)
+        print_table(table)
 
 
 @app.command("revoke")
