@@ -266,7 +266,6 @@ class TacosStrategy:
                 notes.append("memory raised after an OOM kill")
         if inputs.oom_events:
             evidence.append(Evidence("oom_kills", float(len(inputs.oom_events)), "count"))
-        evidence.append(Evidence("points", usage.points, "count"))
 
         cpu_limit: float | None = {"none": None, "equal": cpu, "ratio": cpu * self.limit_ratio}[
             self.cpu_limit_policy
