@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rightsizing.guardrails import Guardrails
-from rightsizing.inputs import Resources
+from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.results import HpaAdjustment
 
 
@@ -124,3 +124,43 @@ def reconcile_hpa(
         else:
             out.append(again.adjustment)
     return out
+
+
+#: Per-pod CPU peak below this share of the scale-out point: the HPA is nowhere near
+#: scaling out, so its minimum, not the request, is what the workload pays for.
+IDLE_HPA_PEAK_SHARE = 0.5
+
+
+def idle_autoscaler_note(inputs: ContainerInputs) -> str | None:
+    """Say so when a CPU HPA sat at ``minReplicas`` all window, far from scaling out.
+
+    Keeping the scale-out point pins such a workload's request (the point is rarely
+    reachable with a lower request inside the target bounds), so the saving the
+    request leaves is small while the real waste is ``minReplicas`` pods idling
+    at a few percent: the one lever this engine does not pull, named for the team.
+    None when the HPA scaled out, does not scale on CPU, or no replica history.
+    """
+    auto, cur = inputs.autoscaler, inputs.current
+    history = inputs.replicas
+    if (
+        auto is None
+        or auto.cpu_target_percent is None
+        or auto.min_replicas < 1
+        or cur.cpu_request is None
+        or cur.cpu_request <= 0
+        or history is None
+        or history.replicas.size == 0
+        or inputs.usage.cpu.size == 0
+    ):
+        return None
+    if float(history.replicas.max()) > auto.min_replicas:
+        return None
+    point = auto.cpu_target_percent / 100.0 * cur.cpu_request
+    peak = float(inputs.usage.cpu.max())
+    if peak >= IDLE_HPA_PEAK_SHARE * point:
+        return None
+    return (
+        f"the HPA stayed at minReplicas ({auto.min_replicas}) all window, per-pod CPU "
+        f"peaking at {peak / point:.0%} of its scale-out point {point:.4g}: minReplicas, "
+        "more than the request, sets this workload's cost"
+    )

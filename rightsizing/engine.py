@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from rightsizing import quota as quota_rules
 from rightsizing.annotations import opted_out, read_pins
-from rightsizing.autoscaling import keep_scale_out_point, reconcile_hpa
+from rightsizing.autoscaling import idle_autoscaler_note, keep_scale_out_point, reconcile_hpa
 from rightsizing.confidence import confidence
 from rightsizing.guardrails import (
     Guardrails,
@@ -140,6 +140,10 @@ def recommend(
             hpa.append(out.adjustment)
             if out.adjustment.note:
                 notes.append(out.adjustment.note)
+
+    idle = idle_autoscaler_note(inputs)
+    if idle is not None:
+        notes.append(idle)
 
     max_replicas = _max_replicas(inputs)
     limit_capped = {"cpu": False, "memory": False}

@@ -327,3 +327,41 @@ def test_hpa_point_that_a_pinned_limit_makes_unreachable_is_reported():
     assert adj.new_target_percent == 95.0
     assert adj.scale_out_point == pytest.approx(0.57)
     assert "would need a target above 95%" in adj.note
+
+
+def _hpa_inputs(cpu: float, replicas: list[float], min_replicas: int = 6):
+    hpa = Autoscaler("hpa", min_replicas, 12, cpu_target_percent=80)
+    t = times(7)
+    history = ReplicaHistory(t[:: len(t) // len(replicas)][: len(replicas)], np.array(replicas))
+    return inputs(
+        cpu, current=Resources(2.0, None, 2 * GIB, 2 * GIB), autoscaler=hpa, replicas=history
+    )
+
+
+def test_an_hpa_idling_at_its_minimum_is_named_as_the_cost():
+    """Six pods at 0.1 cores against a 1.6-core scale-out point: the request is pinned
+    by the point, and the note tells the team that minReplicas is the lever."""
+    r = rec(_hpa_inputs(0.1, [6, 6, 6, 6]), "tacos")
+    (note,) = [n for n in r.notes if "minReplicas" in n]
+    assert note.startswith("the HPA stayed at minReplicas (6) all window")
+    assert "peaking at 6% of its scale-out point 1.6" in note
+
+
+def test_no_idle_hpa_note_when_it_scaled_out_or_runs_near_its_point():
+    scaled = recommend(_hpa_inputs(0.1, [6, 6, 9, 6]), "tacos")
+    busy = recommend(_hpa_inputs(0.9, [6, 6, 6, 6]), "tacos")
+    for out in (scaled, busy):
+        text = " ".join(out.notes) if isinstance(out, Recommendation) else out.detail
+        assert "minReplicas" not in text
+    no_history = recommend(
+        inputs(
+            0.1,
+            current=Resources(2.0, None, 2 * GIB, 2 * GIB),
+            autoscaler=Autoscaler("hpa", 6, 12, cpu_target_percent=80),
+        ),
+        "tacos",
+    )
+    text = (
+        " ".join(no_history.notes) if isinstance(no_history, Recommendation) else no_history.detail
+    )
+    assert "minReplicas" not in text
