@@ -8,7 +8,10 @@ for ``recommend`` on one container and for ``fleet_calibration=False``.
 CPU (``cpu_mode="cost"``, the default): the request that minimises
 ``request + K x P(usage > request)`` over per-pod usage with recency weighting
 (72 h half-life, so a level change is followed within a week), searched between the
-p80 and p99.9. A request costs its size every hour; an hour above it is charged
+p80 and p99.9 (from the p60 under a fleet-calibrated price: there the fleet's pooled
+risk is held by the price, and the floor only caps what one container may take; at
+p80 it bound the biggest containers, which is where a pooled budget buys the most
+cores). A request costs its size every hour; an hour above it is charged
 ``K = starvation_cores + starvation_mean_hours x mean usage`` cores: a fixed part
 (a starved pod hurts whatever its size) and a part proportional to the work the
 container does, so that the answer does not depend on the container's scale (with
@@ -128,9 +131,10 @@ class TacosStrategy:
     drift_horizon_days: float = 3.0
     holdout_days: float = 1.0
     holdout_folds: int = 2
-    holdout_under_factor: float = 0.9
+    holdout_under_factor: float = 0.8
     holdout_min_fit_days: float = 3.0
     calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)
+    fleet_percentile_min: float = 0.60  # the search floor under a fleet-calibrated price
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
@@ -155,6 +159,14 @@ class TacosStrategy:
         check_range(self.name, "holdout_under_factor", self.holdout_under_factor, 0, 10)
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
+        check_range(
+            self.name,
+            "fleet_percentile_min",
+            self.fleet_percentile_min,
+            0.5,
+            self.cpu_percentile,
+            AS_FRACTION,
+        )
         check_range(self.name, "fleet_starvation_cores", self.fleet_starvation_cores, 0, 1e6)
         check_range(self.name, "fleet_target_under", self.fleet_target_under, 0, 1)
         check_range(self.name, "fleet_containers", self.fleet_containers, 0, 1e9)
@@ -190,7 +202,7 @@ class TacosStrategy:
             price = calibrate_price_holdout(
                 fleet,
                 self.half_life_hours,
-                self.cpu_percentile_min,
+                self.fleet_percentile_min,
                 self.cpu_percentile,
                 self.holdout_under_factor,
                 self.drift_horizon_days,
@@ -203,7 +215,7 @@ class TacosStrategy:
             price = calibrate_price(
                 fleet,
                 self.half_life_hours,
-                self.cpu_percentile_min,
+                self.fleet_percentile_min,
                 self.cpu_percentile,
                 self.fleet_under_factor,
                 self.drift_horizon_days,
@@ -297,8 +309,10 @@ class TacosStrategy:
                 )
             )
             return cpu
+        floor = self.cpu_percentile_min
         if self.fleet_starvation_cores > 0:
             price = self.fleet_starvation_cores
+            floor = self.fleet_percentile_min
             evidence.append(
                 Evidence(
                     "cpu_starvation_price",
@@ -312,9 +326,7 @@ class TacosStrategy:
             price = self.starvation_cores + self.starvation_mean_hours * float(
                 np.average(values, weights=weights)
             )
-        cpu, level = cost_optimal_request(
-            values, weights, price, self.cpu_percentile_min, self.cpu_percentile
-        )
+        cpu, level = cost_optimal_request(values, weights, price, floor, self.cpu_percentile)
         evidence.append(
             Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
         )
