@@ -251,7 +251,7 @@ def evaluate(
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    rows = comparison_rows(scores, data, window_days, step_days)
+    rows = comparison_rows(scores, data, window_days, step_days, per_group)
     verdict = None
     if DEFAULT_STRATEGY in scores:
         pre = bar_verdict(scores, DEFAULT_STRATEGY)
@@ -284,6 +284,8 @@ def evaluate(
         "strategy",
         "CPU slack",
         "CPU under",
+        "by cores",
+        "often under",
         "mem slack",
         "OOMs",
         "changes",
@@ -299,6 +301,8 @@ def evaluate(
             str(r["strategy"]),
             _pct(r["cpu_slack"]),
             _pct(r["cpu_under_share"]),
+            _pct(r.get("cpu_under_share_by_request")),
+            _pct(r.get("containers_often_under")),
             _pct(r["memory_slack"]),
             str(r["would_be_ooms"]),
             str(r["changes"]),
@@ -309,7 +313,9 @@ def evaluate(
     print_table(table, out)
     out.print(
         "current: the current requests, unchanged. OOMs: would-be OOM kills (memory above "
-        "the limit). gap: points of CPU slack above the "
+        "the limit). by cores: the CPU under share with each container weighted by its "
+        "requested cores. often under: containers under-provisioned more than 10% of the "
+        "time. gap: points of CPU slack above the "
         "least any weekly request could have had at the same CPU under share "
         "(0 = perfect foresight)"
     )

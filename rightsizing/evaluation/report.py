@@ -92,19 +92,55 @@ def bar_verdict(
     )
 
 
+#: A container under-provisioned for more than this share of its scored samples is
+#: "often under": the pooled share can hide a few containers that carry most of it.
+OFTEN_UNDER = 0.10
+
+
+def container_risk(groups: Sequence[Score]) -> dict[str, float]:
+    """How a strategy's risk is spread over containers (pure, from per-container scores).
+
+    ``containers_often_under``: the share of scored containers under-provisioned more
+    than ``OFTEN_UNDER`` of the time. ``cpu_under_share_by_request``: the
+    under-provisioned share with each container weighted by its requested cores, so a
+    big service's risk counts as much as the cores it holds. Why both: the bar's share
+    weighs every sample alike, so the cheapest way to meet it is to let the biggest
+    containers run tight; these two show how far a strategy does that.
+    """
+    scored = [g for g in groups if g.weight > 0]
+    if not scored:
+        return {"containers_often_under": math.nan, "cpu_under_share_by_request": math.nan}
+    shares = [g.cpu_over_weight / g.weight for g in scored]
+    requested = sum(g.cpu_request_sum for g in scored)
+    by_request = (
+        sum(u * g.cpu_request_sum for u, g in zip(shares, scored, strict=True)) / requested
+        if requested > 0
+        else math.nan
+    )
+    return {
+        "containers_often_under": sum(u > OFTEN_UNDER for u in shares) / len(scored),
+        "cpu_under_share_by_request": by_request,
+    }
+
+
 def comparison_rows(
     scores: dict[str, Score],
     series: Sequence[ReplaySeries] = (),
     window_days: float = 7.0,
     step_days: float = 7.0,
+    per_group: dict[str, list[Score]] | None = None,
 ) -> list[dict[str, object]]:
     """One row per strategy; with ``series``, also the hindsight bound at the row's own
-    under-provisioned share and the gap to it (how much slack better foresight could save).
+    under-provisioned share and the gap to it (how much slack better foresight could save);
+    with ``per_group`` (per-container scores by strategy), how the risk is spread
+    (``container_risk``).
     """
     rows: list[dict[str, object]] = []
     for name, s in scores.items():
         row: dict[str, object] = {"strategy": name}
         row.update(s.as_dict())
+        if per_group is not None and name in per_group:
+            row.update(container_risk(per_group[name]))
         if series:
             bound = float("nan")
             if not math.isnan(s.cpu_under_share) and s.cpu_under_share < 1.0:

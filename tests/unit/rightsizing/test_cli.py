@@ -173,6 +173,9 @@ def test_a_history_too_short_to_score_is_an_error_not_a_table_of_na(tmp_path):
     rows = {row["strategy"]: row for row in json.loads(ok.output)["results"]}
     assert rows["tacos"]["scored_share"] == 1.0
     assert 0 < rows["tacos"]["cpu_slack"] < 1
+    # how the risk is spread over containers, next to the pooled share
+    assert 0 <= rows["tacos"]["containers_often_under"] <= 1
+    assert 0 <= rows["tacos"]["cpu_under_share_by_request"] <= 1
 
 
 def test_strategy_settings_from_the_command_line():

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 
@@ -177,3 +179,22 @@ def test_replay_reports_each_strategy_as_it_starts():
     scores = replay([series], ["krr-simple", "tacos"], progress=heard.append)
     assert heard == ["current", "krr-simple", "tacos"]
     assert list(scores) == heard
+
+
+def test_container_risk_shows_what_the_pooled_share_hides():
+    """One big container under half the time among nine small ones never under: the
+    pooled share (per sample) is 5%, but weighted by cores it is most of the risk."""
+    from rightsizing.evaluation.report import container_risk
+
+    big = Score(cpu_request_sum=900.0, cpu_over_weight=50.0, weight=100.0)
+    small = [Score(cpu_request_sum=10.0, cpu_over_weight=0.0, weight=100.0) for _ in range(9)]
+    unscored = Score()  # no request in force: not part of either figure
+    risk = container_risk([big, *small, unscored])
+    assert risk["containers_often_under"] == pytest.approx(0.1)
+    assert risk["cpu_under_share_by_request"] == pytest.approx(0.5 * 900 / 990)
+    pooled = Score()
+    for g in [big, *small]:
+        pooled.merge(g)
+    assert pooled.cpu_under_share == pytest.approx(0.05)
+    empty = container_risk([unscored])
+    assert math.isnan(empty["containers_often_under"])
