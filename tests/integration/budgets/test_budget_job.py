@@ -30,15 +30,40 @@ def settings_with(budgets: list[dict[str, object]]) -> Settings:
     return load_settings(budgets=budgets, clusters=[{"name": "tacos-demo"}])
 
 
+def mid_period(end: datetime) -> datetime:
+    """A Thursday noon at least a day before ``end`` and not in a month's first three days.
+
+    Why: the demo data ends at the real "now", and budgets are per period. Run on a
+    Monday (or the 1st), a weekly (monthly) period has no complete day yet and next to
+    no spend, so the same assertions would fail one day a week. Evaluating at a fixed
+    point of the week and month inside the data makes the tests mean the same every day.
+    """
+    ref = (end - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    while ref.weekday() != 3 or ref.day <= 3:
+        ref -= timedelta(days=1)
+    return ref
+
+
 @pytest.fixture
 def demo_now(sessions: sessionmaker[Session]) -> datetime:
-    """12 days of demo data, allocated; returns the demo's end."""
-    collector = DemoCollector(days=12)
+    """20 days of demo data, allocated; returns a mid-week, mid-month time inside them
+    (``mid_period``: at most 14 days before the data's end)."""
+    collector = DemoCollector(days=20)
     window = collector.full_window()
     for part in window.split(timedelta(days=3)):
         assert run_collector(sessions, collector, part).ok
     allocate_days(sessions, settings_with([]), window.start.date(), window.end.date())
-    return window.end
+    return mid_period(window.end)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [datetime(2026, 12, 7, 0, 30, tzinfo=UTC), datetime(2026, 10, 2, 23, 0, tzinfo=UTC)],
+)
+def test_the_reference_time_is_mid_week_and_mid_month(end: datetime) -> None:
+    ref = mid_period(end)
+    assert ref.weekday() == 3 and ref.day > 3
+    assert timedelta(days=1) <= end - ref <= timedelta(days=15)
 
 
 def test_alerts_are_sent_once_and_escaped(
