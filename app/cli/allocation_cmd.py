@@ -52,7 +52,7 @@ def register(cli: typer.Typer) -> None:
                 )
             except AllocationError as exc:
                 fail(str(exc))
-        console.print(summary.describe(), highlight=False, soft_wrap=True)
+        console.print(summary.describe(), highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("focus")
@@ -104,5 +104,8 @@ def export_focus(
     except OSError as exc:
         fail(f"--out: cannot write {out}: {exc.strerror}")
     console.print(
-        f"wrote {len(rows)} FOCUS rows for {month} to {out}", highlight=False, soft_wrap=True
+        f"wrote {len(rows)} FOCUS rows for {month} to {out}",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from app.backfill import backfill
@@ -80,7 +81,8 @@ def register(cli: typer.Typer) -> None:
                 def step(part: TimeWindow, result: RunResult | None) -> None:
                     if result is not None and not result.ok:
                         console.print(
-                            f"[red]failed[/] {part.start:%Y-%m-%d %H:%M}: {result.error}",
+                            # the error can quote a server's answer: never rich markup
+                            f"[red]failed[/] {part.start:%Y-%m-%d %H:%M}: {escape(result.error or '')}",
                             markup=True,
                             highlight=False,
                         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from app.cli.common import ConfigOption, console, settings_from
 
@@ -20,8 +21,9 @@ def check(
     """Validate FILE (plus FINOPS_* environment overrides); exit 2 with every problem named."""
     settings = settings_from(file)
     console.print(
-        f"[green]ok[/]: {file} is valid — {len(settings.clusters)} cluster(s), "
-        f"{len(settings.cost_tags)} cost tag(s), database {settings.safe_dict()['database_url']}",
+        f"[green]ok[/]: {escape(str(file))} is valid — {len(settings.clusters)} cluster(s), "
+        f"{len(settings.cost_tags)} cost tag(s), "
+        f"database {escape(str(settings.safe_dict()['database_url']))}",
         highlight=False,
     )
 

@@ -21,6 +21,7 @@ def upgrade_cmd(config: ConfigOption = None) -> None:
         console.print(
             f"database {mask_url(ctx.settings.database_url)}: {before or 'empty'} → {head_revision()}",
             highlight=False,
+            markup=False,
         )
 
 

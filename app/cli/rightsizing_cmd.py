@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.cli.common import ConfigOption, print_table
@@ -175,10 +176,12 @@ def evaluate(
             data, source = _from_database(config, namespace, history_days)
             fleets = [data]
         elif csv_file is not None:
-            with err.status(f"loading {csv_file}…") as status:
+            with err.status(f"loading {escape(str(csv_file))}…") as status:
                 loaded = load_usage_csv(
                     csv_file,
-                    progress=lambda n: status.update(f"loading {csv_file}: {n:,} rows…"),
+                    progress=lambda n: status.update(
+                        f"loading {escape(str(csv_file))}: {n:,} rows…"
+                    ),
                 )
             fleets, source = [loaded.series], str(csv_file)
             if loaded.dropped_zero_rows:
@@ -186,7 +189,7 @@ def evaluate(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
                 )
             for warning in loaded.warnings:
-                err.print(f"[yellow]warning:[/yellow] {warning}")
+                err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
             if not loaded.has_memory:
                 err.print(
                     "no memory_bytes column: every series read as CPU-only, zero-CPU rows "
@@ -249,7 +252,7 @@ def evaluate(
                 per_group=per_group,
             )
     except RightsizingError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     rows = comparison_rows(scores, data, window_days, step_days, per_group)
     verdict = None
@@ -279,7 +282,9 @@ def evaluate(
         writer.writerows(rows)
         typer.echo(buf.getvalue(), nl=False)
         return
-    table = Table(title=f"Replay: {source} ({len(data)} series, {window_days:g}-day window)")
+    table = Table(
+        title=escape(f"Replay: {source} ({len(data)} series, {window_days:g}-day window)")
+    )
     for col in (
         "strategy",
         "CPU slack",

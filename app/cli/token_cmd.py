@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from app.cli.common import ConfigOption, console, fail, open_context, print_table
@@ -39,7 +40,7 @@ def create(
                 session, parsed, name, timedelta(days=expires_days) if expires_days else None
             )
     console.print(
-        f"token {issued.id} for {issued.name} (role {issued.role.value}); shown only now:",
+        f"token {issued.id} for {escape(issued.name)} (role {issued.role.value}); shown only now:",
         highlight=False,
     )
     print(issued.raw)
@@ -53,7 +54,7 @@ def list_cmd(config: ConfigOption = None) -> None:
         for t in list_tokens(session):
             table.add_row(
                 str(t.id),
-                t.name,
+                escape(t.name),  # names are user input: never rich markup
                 t.role,
                 t.prefix + "…",
                 f"{t.created_at:%Y-%m-%d %H:%M}",
@@ -72,4 +73,4 @@ def revoke(
     """Revoke a token: its API calls and browser sessions stop at once."""
     with open_context(config) as ctx, transaction(ctx.sessions) as session:
         row = revoke_token(session, token_id)
-        console.print(f"token {row.id} ({row.name}) revoked", highlight=False)
+        console.print(f"token {row.id} ({escape(row.name)}) revoked", highlight=False)

@@ -51,3 +51,18 @@ def test_bad_role_name_and_unknown_id_fail_cleanly(db_env: str) -> None:
     assert blank.exit_code == 2 and "needs a name" in blank.output
     missing = runner.invoke(cli, ["token", "revoke", "99"])
     assert missing.exit_code == 2 and "no token with id 99" in missing.output
+
+
+def test_token_names_are_printed_literally_never_as_terminal_markup(db_env: str) -> None:
+    """A name is user input: ``[link=…]`` or ``[/]`` must neither become a terminal
+    hyperlink nor crash the table (rich reads brackets as markup)."""
+    runner = CliRunner()
+    name = "[link=https://example.invalid]click[/link][/]"
+    made = runner.invoke(cli, ["token", "create", "--role", "viewer", "--name", name])
+    assert made.exit_code == 0, made.output
+    assert name in made.output
+    listed = runner.invoke(cli, ["token", "list"], env={"COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    assert name in listed.output
+    revoked = runner.invoke(cli, ["token", "revoke", "1"])
+    assert revoked.exit_code == 0 and f"({name}) revoked" in revoked.output

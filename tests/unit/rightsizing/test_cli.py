@@ -154,6 +154,17 @@ def test_evaluate_warns_about_millicores_in_the_cores_column(tmp_path):
     assert "is cpu_cores in millicores?" in r.output
 
 
+@pytest.mark.parametrize("value", ["[/]1", "[link=https://example.invalid]click[/link]"])
+def test_file_content_in_messages_is_never_terminal_markup(tmp_path, value):
+    """A bad value is quoted back as it is: rich would read brackets as markup (a crash
+    on a stray closing tag, a hyperlink or hidden text otherwise)."""
+    f = tmp_path / "bad.csv"
+    f.write_text(f"series_id,timestamp_s,cpu_cores,memory_bytes\na,0,{value},1\n")
+    r = runner.invoke(app, ["evaluate", "--csv", str(f)])
+    assert r.exit_code == 2, r.output
+    assert f"cpu_cores is not a number: '{value}'" in r.output
+
+
 def test_a_history_too_short_to_score_is_an_error_not_a_table_of_na(tmp_path):
     f = tmp_path / "short.csv"
     _write_csv(f, generate("steady", 1, 2, 5))  # 5 days against a 7-day window
