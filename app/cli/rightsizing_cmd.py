@@ -82,7 +82,11 @@ def _pct(x: object) -> str:
 def evaluate(
     csv_file: Annotated[
         Path | None,
-        typer.Option("--csv", help="series_id,timestamp_s,cpu_cores,memory_bytes (gzip ok)"),
+        typer.Option(
+            "--csv",
+            help="series_id,timestamp_s,cpu_cores[,memory_bytes] (gzip ok; optional "
+            "cpu_request,cpu_limit,memory_request,memory_limit,group; see docs/rightsizing.md)",
+        ),
     ] = None,
     family: Annotated[
         list[str] | None,
