@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +142,21 @@ def _check_values(data: dict[str, _Columns], name: str) -> None:
 PROGRESS_ROWS = 1_000_000
 
 
+def _delimiter(header: str | None) -> str:
+    """Comma, unless the header has none and is split by semicolons or tabs.
+
+    Spreadsheet exports in many locales write ``;`` (their decimal separator is the
+    comma) and database tools often write TSV; reading those as one column would only
+    say "missing columns", which does not tell the user what is wrong.
+    """
+    if header is None or "," in header:
+        return ","
+    for candidate in (";", "\t"):
+        if candidate in header:
+            return candidate
+    return ","
+
+
 def load_usage_csv(
     path: str | Path,
     progress: Callable[[int], None] | None = None,
@@ -161,7 +177,11 @@ def parse_usage_csv(
 ) -> LoadedUsage:
     if progress_rows < 1:
         raise ValueError("progress_rows must be at least 1")
-    reader = csv.reader(lines)
+    rows_in = iter(lines)
+    first = next(rows_in, None)
+    reader = csv.reader(
+        rows_in if first is None else chain([first], rows_in), delimiter=_delimiter(first)
+    )
     header = next(reader, None)
     if header is None:
         raise UsageDataError(

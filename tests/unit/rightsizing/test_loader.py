@@ -246,3 +246,22 @@ def test_plausible_values_raise_no_doubt(tmp_path):
         "big,0,96,1e12\nbig,300,120,1.1e12\ntiny,0,0.001,300000\ntiny,300,0,0\n"
     )
     assert load_usage_csv(f).warnings == ()
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_exports_are_read(tmp_path, sep):
+    """Spreadsheet exports in comma-decimal locales use ';', database tools TSV."""
+    f = tmp_path / "u.csv"
+    rows = ["series_id", "timestamp_s", "cpu_cores", "memory_bytes"]
+    body = [sep.join(rows)] + [sep.join(["a", str(i * 300), "0.25", "1000"]) for i in range(3)]
+    f.write_text("\n".join(body) + "\n")
+    (s,) = load_usage_csv(f).series
+    assert s.times_s.tolist() == [0, 300, 600]
+    assert s.cpu.tolist() == [0.25] * 3
+
+
+def test_decimal_commas_are_an_error_naming_the_value(tmp_path):
+    f = tmp_path / "u.csv"
+    f.write_text("series_id;timestamp_s;cpu_cores;memory_bytes\na;0;0,25;1000\n")
+    with pytest.raises(UsageDataError, match=r"u\.csv:2: cpu_cores is not a number: '0,25'"):
+        load_usage_csv(f)
