@@ -38,6 +38,7 @@ import numpy as np
 from rightsizing.errors import UsageDataError
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.inputs import SAMPLE_SECONDS, Resources
+from rightsizing.quantiles import FloatArray
 
 REQUIRED = ("series_id", "timestamp_s", "cpu_cores")
 MEMORY = "memory_bytes"  # optional: a file without it is a CPU-only export
@@ -316,6 +317,18 @@ TYPICAL_MIN_SERIES = 5
 PLAUSIBLE_MEMORY_BYTES = 64 * 1024.0
 
 
+def _looks_cumulative(cpu: FloatArray) -> bool:
+    """A counter, not a rate: at least 20 samples, never falling (but for a rare reset),
+    and either ending at 10 times where it started (a young container) or too large
+    for cores (a counter since an old container's start)."""
+    if cpu.size < 20:
+        return False
+    if float(np.mean(np.diff(cpu) >= 0)) < 0.99:
+        return False
+    grew = cpu[-1] >= 10 * max(float(cpu[0]), 1e-9)
+    return bool(grew or float(np.median(cpu)) > PLAUSIBLE_CPU_CORES)
+
+
 def unit_warnings(series: list[ReplaySeries]) -> list[str]:
     """Plain-language doubts about the units, one per column, naming an example series.
 
@@ -336,7 +349,14 @@ def unit_warnings(series: list[ReplaySeries]) -> list[str]:
         why = f"the typical series uses {typical:.0f} cores at the median"
     else:
         why = ""
-    if why:
+    counters = [s.series_id for s in series if _looks_cumulative(s.cpu)]
+    if counters and len(counters) * 2 >= len(series):
+        out.append(
+            f"{len(counters)} series (e.g. {counters[0]!r}) only ever grow: is cpu_cores a "
+            "cumulative counter (container_cpu_usage_seconds_total)? It holds cores: "
+            "export rate(...[5m]) instead"
+        )
+    elif why:
         out.append(f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)")
     mem_small = [
         s.series_id

@@ -265,3 +265,22 @@ def test_decimal_commas_are_an_error_naming_the_value(tmp_path):
     f.write_text("series_id;timestamp_s;cpu_cores;memory_bytes\na;0;0,25;1000\n")
     with pytest.raises(UsageDataError, match=r"u\.csv:2: cpu_cores is not a number: '0,25'"):
         load_usage_csv(f)
+
+
+def test_a_cumulative_cpu_counter_is_named_as_such():
+    """container_cpu_usage_seconds_total exported raw: it only grows, and the warning
+    says to export its rate, not that it might be millicores."""
+    t = np.arange(100) * 300.0
+    young = [np.cumsum(np.full(100, 75.0 * (i + 1))) for i in range(2)]  # 100x its start
+    old = [2.6e6 + np.cumsum(np.full(100, 90.0)) for _ in range(2)]  # up 30 days: +0.3%
+    counters = [
+        ReplaySeries(f"c{i}", t, cpu, np.full(100, 2.0**28)) for i, cpu in enumerate([*young, *old])
+    ]
+    (warning,) = unit_warnings(counters)
+    assert warning.startswith("4 series (e.g. 'c0') only ever grow")
+    assert "rate(" in warning
+    rng = np.random.default_rng(3)
+    rates = [replace(s, cpu=rng.gamma(4, 0.1, 100)) for s in counters]
+    assert unit_warnings(rates) == []
+    leak = [replace(counters[0], cpu=np.linspace(0.1, 0.5, 100))]  # rising, but 5x: a rate
+    assert unit_warnings(leak) == []
