@@ -6,7 +6,7 @@ import pytest
 
 from rightsizing import UsageDataError
 from rightsizing.evaluation import ReplaySeries, load_usage_csv, parse_usage_csv
-from rightsizing.evaluation.loader import unit_warnings
+from rightsizing.evaluation.plausibility import unit_warnings
 
 GOOD = """series_id,timestamp_s,cpu_cores,memory_bytes
 a,600,0.3,3000

@@ -1,0 +1,80 @@
+"""Doubts about a usage export's units: well-formed values that cannot be what they claim.
+
+Pure (no I/O): the loader calls ``unit_warnings`` on what it read. Not errors, since
+the file is valid and the replay runs; but a CPU column in millicores, a cumulative
+counter in place of a rate, or memory in MiB gives recommendations 1,000x or a
+million times off, and a table of percentages alone would not show why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.quantiles import FloatArray
+
+#: Above this median a series cannot be one container's cores (the largest EC2
+#: instances have 448 vCPUs, and no pod spans nodes): millicores, most likely.
+PLAUSIBLE_CPU_CORES = 256.0
+#: Above this median of the series' medians a fleet is not containers in cores: typical
+#: containers use a fraction of a core, and a fleet of 16-core ones is rare (judged on
+#: at least ``TYPICAL_MIN_SERIES`` series: two big batch jobs are not a fleet).
+PLAUSIBLE_TYPICAL_CORES = 16.0
+TYPICAL_MIN_SERIES = 5
+#: Below this median a series' memory cannot be a process's bytes (even a pause
+#: container's working set is several hundred KiB): MiB or GiB, most likely.
+PLAUSIBLE_MEMORY_BYTES = 64 * 1024.0
+
+
+def _looks_cumulative(cpu: FloatArray) -> bool:
+    """A counter, not a rate: at least 20 samples, never falling (but for a rare reset),
+    and either ending at 10 times where it started (a young container) or too large
+    for cores (a counter since an old container's start)."""
+    if cpu.size < 20:
+        return False
+    if float(np.mean(np.diff(cpu) >= 0)) < 0.99:
+        return False
+    grew = cpu[-1] >= 10 * max(float(cpu[0]), 1e-9)
+    return bool(grew or float(np.median(cpu)) > PLAUSIBLE_CPU_CORES)
+
+
+def unit_warnings(series: list[ReplaySeries]) -> list[str]:
+    """Plain-language doubts about the units, one per column, naming an example series.
+
+    Not errors: the file is well-formed and the replay runs; but a CPU column in
+    millicores or a memory column in MiB gives recommendations 1,000x or a million
+    times off, and the table alone would not show why.
+    """
+    out: list[str] = []
+    medians = [(float(np.median(s.cpu)), s.series_id) for s in series if s.cpu.size]
+    cpu_big = [sid for m, sid in medians if m > PLAUSIBLE_CPU_CORES]
+    typical = float(np.median([m for m, _ in medians])) if medians else 0.0
+    if cpu_big:
+        why = (
+            f"{len(cpu_big)} series (e.g. {cpu_big[0]!r}) use more than "
+            f"{PLAUSIBLE_CPU_CORES:g} cores at the median"
+        )
+    elif len(medians) >= TYPICAL_MIN_SERIES and typical > PLAUSIBLE_TYPICAL_CORES:
+        why = f"the typical series uses {typical:.0f} cores at the median"
+    else:
+        why = ""
+    counters = [s.series_id for s in series if _looks_cumulative(s.cpu)]
+    if counters and len(counters) * 2 >= len(series):
+        out.append(
+            f"{len(counters)} series (e.g. {counters[0]!r}) only ever grow: is cpu_cores a "
+            "cumulative counter (container_cpu_usage_seconds_total)? It holds cores: "
+            "export rate(...[5m]) instead"
+        )
+    elif why:
+        out.append(f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)")
+    mem_small = [
+        s.series_id
+        for s in series
+        if s.memory.any() and float(np.median(s.memory)) < PLAUSIBLE_MEMORY_BYTES
+    ]
+    if mem_small:
+        out.append(
+            f"{len(mem_small)} series (e.g. {mem_small[0]!r}) use less than 64 KiB of memory "
+            "at the median: is memory_bytes in MiB or GiB? (it holds bytes)"
+        )
+    return out
