@@ -78,3 +78,22 @@ def unit_warnings(series: list[ReplaySeries]) -> list[str]:
             "at the median: is memory_bytes in MiB or GiB? (it holds bytes)"
         )
     return out
+
+
+def describe_export(series: list[ReplaySeries], rows: int) -> str:
+    """One line on what was read: rows, series, the span and the typical sample step.
+
+    Printed before the replay so that a misread file (timestamps in the wrong unit, one
+    series where many were meant) shows itself before minutes of replay.
+    """
+    with_samples = [s for s in series if s.times_s.size]
+    if not with_samples:
+        return f"read {rows:,} rows: no series with samples"
+    start = min(float(s.times_s[0]) for s in with_samples)
+    end = max(float(s.times_s[-1]) for s in with_samples)
+    step = float(np.median([s.resolution_s for s in with_samples]))
+    step_text = f"{step / 60:g}-minute" if step >= 60 else f"{step:g}-second"
+    return (
+        f"read {rows:,} rows: {len(with_samples):,} series over {(end - start) / 86400:.1f} "
+        f"days, {step_text} samples (median)"
+    )

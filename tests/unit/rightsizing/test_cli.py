@@ -144,6 +144,15 @@ def test_evaluate_errors_are_clear(tmp_path):
     assert "unknown family" in r4.output
 
 
+def test_evaluate_says_what_it_read_before_replaying(tmp_path):
+    f = tmp_path / "u.csv"
+    _write_csv(f, generate("steady", 1, 3, 15))
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert r.exit_code == 0, r.output
+    rows = sum(1 for _ in f.open()) - 1
+    assert f"read {rows:,} rows: 3 series over 15.0 days, 5-minute samples (median)" in r.output
+
+
 def test_evaluate_warns_about_millicores_in_the_cores_column(tmp_path):
     f = tmp_path / "milli.csv"
     series = generate("steady", 1, 2, 15)
