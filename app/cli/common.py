@@ -35,10 +35,10 @@ def print_table(table: Table, out: Console | None = None) -> None:
     own width, and ``COLUMNS`` (the shell's, or set by hand) is honoured either way.
     """
     target = out or console
-    columns = os.environ.get("COLUMNS", "")
     if target.is_terminal:
         target.print(table)
         return
+    columns = os.environ.get("COLUMNS", "")
     if columns.isdigit():  # the user's stated width, piped or not
         width = int(columns)
     else:

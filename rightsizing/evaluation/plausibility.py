@@ -1,6 +1,8 @@
-"""Doubts about a usage export's units: well-formed values that cannot be what they claim.
+"""What a usage export holds, and doubts about its units (values that cannot be what
+they claim).
 
-Pure (no I/O): the loader calls ``unit_warnings`` on what it read. Not errors, since
+Pure (no I/O): the loader calls ``unit_warnings`` on what it read, and the CLI prints
+``describe_export`` before a replay. The doubts are not errors, since
 the file is valid and the replay runs; but a CPU column in millicores, a cumulative
 counter in place of a rate, or memory in MiB gives recommendations 1,000x or a
 million times off, and a table of percentages alone would not show why.
@@ -39,13 +41,19 @@ def _looks_cumulative(cpu: FloatArray) -> bool:
 
 
 def unit_warnings(series: list[ReplaySeries]) -> list[str]:
-    """Plain-language doubts about the units, one per column, naming an example series.
+    """Plain-language doubts about the units, one per column, naming an example series."""
+    return [d for d in (_cpu_unit_doubt(series), _memory_unit_doubt(series)) if d]
 
-    Not errors: the file is well-formed and the replay runs; but a CPU column in
-    millicores or a memory column in MiB gives recommendations 1,000x or a million
-    times off, and the table alone would not show why.
-    """
-    out: list[str] = []
+
+def _cpu_unit_doubt(series: list[ReplaySeries]) -> str | None:
+    """A cumulative counter first (it is also too big for cores), then millicores."""
+    counters = [s.series_id for s in series if _looks_cumulative(s.cpu)]
+    if counters and len(counters) * 2 >= len(series):
+        return (
+            f"{len(counters)} series (e.g. {counters[0]!r}) only ever grow: is cpu_cores a "
+            "cumulative counter (container_cpu_usage_seconds_total)? It holds cores: "
+            "export rate(...[5m]) instead"
+        )
     medians = [(float(np.median(s.cpu)), s.series_id) for s in series if s.cpu.size]
     cpu_big = [sid for m, sid in medians if m > PLAUSIBLE_CPU_CORES]
     typical = float(np.median([m for m, _ in medians])) if medians else 0.0
@@ -57,27 +65,22 @@ def unit_warnings(series: list[ReplaySeries]) -> list[str]:
     elif len(medians) >= TYPICAL_MIN_SERIES and typical > PLAUSIBLE_TYPICAL_CORES:
         why = f"the typical series uses {typical:.0f} cores at the median"
     else:
-        why = ""
-    counters = [s.series_id for s in series if _looks_cumulative(s.cpu)]
-    if counters and len(counters) * 2 >= len(series):
-        out.append(
-            f"{len(counters)} series (e.g. {counters[0]!r}) only ever grow: is cpu_cores a "
-            "cumulative counter (container_cpu_usage_seconds_total)? It holds cores: "
-            "export rate(...[5m]) instead"
-        )
-    elif why:
-        out.append(f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)")
-    mem_small = [
+        return None
+    return f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)"
+
+
+def _memory_unit_doubt(series: list[ReplaySeries]) -> str | None:
+    small = [
         s.series_id
         for s in series
         if s.memory.any() and float(np.median(s.memory)) < PLAUSIBLE_MEMORY_BYTES
     ]
-    if mem_small:
-        out.append(
-            f"{len(mem_small)} series (e.g. {mem_small[0]!r}) use less than 64 KiB of memory "
-            "at the median: is memory_bytes in MiB or GiB? (it holds bytes)"
-        )
-    return out
+    if not small:
+        return None
+    return (
+        f"{len(small)} series (e.g. {small[0]!r}) use less than 64 KiB of memory "
+        "at the median: is memory_bytes in MiB or GiB? (it holds bytes)"
+    )
 
 
 def describe_export(series: list[ReplaySeries], rows: int) -> str:
