@@ -269,11 +269,17 @@ def nothing_to_score(series: Sequence[ReplaySeries], window_days: float) -> str 
     longest = max(spans) / DAY
     if longest > window_days:
         return None
+    need = Guardrails().min_history_days
+    shorter = "a shorter --window-days"
+    if longest <= need:  # any window that fits this history is below the guardrails' own
+        shorter += (
+            f" (below {need:g} days also --no-guardrails: the default guardrails want "
+            f"{need:g} days of data)"
+        )
     return (
         f"nothing to score: the longest series covers {longest:.1f} days, and the replay "
         f"recommends from the first {window_days:g} days of each series and scores what "
-        "follows; give a longer history or a shorter --window-days (below 7 days also "
-        "--no-guardrails: the default guardrails want 7 days of data)"
+        f"follows; give a longer history or {shorter}"
     )
 
 

@@ -180,6 +180,7 @@ def test_a_history_too_short_to_score_is_an_error_not_a_table_of_na(tmp_path):
     r = runner.invoke(app, ["evaluate", "--csv", str(f)])
     assert r.exit_code == 2
     assert "nothing to score: the longest series covers 5.0 days" in r.output
+    assert "--no-guardrails" in r.output  # 5 days: any window that fits is below 7 days
     assert "n/a" not in r.output
     short_window = runner.invoke(app, ["evaluate", "--csv", str(f), "--window-days", "3"])
     assert short_window.exit_code == 2
@@ -317,3 +318,16 @@ def test_seed_is_for_families_only(tmp_path):
     r = runner.invoke(app, ["evaluate", "--csv", str(f), "--seed", "2"])
     assert r.exit_code == 2
     assert "--seed applies to --family only" in r.output
+
+
+def test_nothing_to_score_names_the_guardrails_only_when_they_are_in_the_way(tmp_path):
+    """A 10-day history against a 14-day window: a shorter window of 7-9 days works with
+    the default guardrails, so the message does not send the user to --no-guardrails."""
+    f = tmp_path / "ten.csv"
+    _write_csv(f, generate("steady", 1, 2, 10))
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--window-days", "14"])
+    assert r.exit_code == 2
+    assert "the longest series covers 10.0 days" in r.output
+    assert "--no-guardrails" not in r.output
+    ok = runner.invoke(app, ["evaluate", "--csv", str(f), "--window-days", "8", "--format", "json"])
+    assert ok.exit_code == 0, ok.output
