@@ -161,8 +161,15 @@ def test_the_weekly_job_runs_the_configured_strategy_and_settings(
         assert run.strategy == rightsizing["strategy"]
         return by_workload(sessions, run.id)
 
-    p95 = run_with({"strategy": "krr-simple", "settings": {"cpu_percentile": 95}})
-    p50 = run_with({"strategy": "krr-simple", "settings": {"cpu_percentile": 50}})
+    # no minimum saving and no change threshold: whether a few dollars' change clears
+    # them depends on the demo's draw (it is generated up to now), not on the setting
+    loose = {"min_monthly_saving": 0, "change_threshold": 0}
+    p95 = run_with(
+        {"strategy": "krr-simple", "settings": {"cpu_percentile": 95}, "guardrails": loose}
+    )
+    p50 = run_with(
+        {"strategy": "krr-simple", "settings": {"cpu_percentile": 50}, "guardrails": loose}
+    )
     # the setting reached the engine: the median asks for less wherever usage decides
     # (an HPA's scale-out point may hold some requests where they are)
     lower = [
