@@ -83,13 +83,24 @@ def _cpu(rng: np.random.Generator, kind: str, t: FloatArray, drift_sd: float) ->
     return out
 
 
-def generate_prodlike(name: str, seed: int, count: int = 80) -> list[ReplaySeries]:
-    """``count`` containers of the prod-like fleet ``name`` (one pod each, 5-minute samples)."""
+def generate_prodlike(
+    name: str, seed: int, count: int = 80, start_offset_days: int = 0
+) -> list[ReplaySeries]:
+    """``count`` containers of the prod-like fleet ``name`` (one pod each, 5-minute samples).
+
+    ``start_offset_days`` starts the trace that many days later (0-6), so that the
+    replay's weekly decisions fall on another day of the week: the same containers and
+    draws, with the weekend dip at another point of each window. Why: a calibration
+    that looks at the last days of the window can behave differently after a weekend.
+    """
     if name not in _FLEETS:
         raise InvalidInputError(f"unknown fleet {name!r}; choose one of {', '.join(PROD_FLEETS)}")
     if count < 1:
         raise InvalidInputError("count must be positive")
+    if not 0 <= start_offset_days <= 6:
+        raise InvalidInputError("start_offset_days must be 0-6 (a weekday)")
     t0, days, drift_sd, young, stream = _FLEETS[name]
+    t0 += start_offset_days * DAY
     rng = np.random.default_rng([seed, stream])
     full = t0 + np.arange(int(days * DAY / SAMPLE_SECONDS), dtype=np.float64) * SAMPLE_SECONDS
     out = []

@@ -53,3 +53,19 @@ def test_unknown_family_and_bad_sizes():
         generate("cron", 1)
     with pytest.raises(InvalidInputError, match="positive"):
         generate("steady", 1, 0)
+
+
+def test_prodlike_start_offset_moves_the_weekday_not_the_draws():
+    """Offsetting the start by a day moves every timestamp by a day; the containers
+    (kinds, sizes) are the same draws, and the weekend dip falls on other samples."""
+    from rightsizing.evaluation import generate_prodlike
+
+    base = generate_prodlike("prod-a", 5, 12)
+    later = generate_prodlike("prod-a", 5, 12, start_offset_days=1)
+    assert [s.family for s in base] == [s.family for s in later]
+    for a, b in zip(base, later, strict=True):
+        np.testing.assert_allclose(b.times_s - a.times_s, 86400.0)
+    web = [(a, b) for a, b in zip(base, later, strict=True) if a.family == "web"]
+    assert web and any(not np.allclose(a.cpu, b.cpu) for a, b in web)
+    with pytest.raises(InvalidInputError, match="0-6"):
+        generate_prodlike("prod-a", 5, 12, start_offset_days=7)

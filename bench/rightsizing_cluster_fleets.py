@@ -1,0 +1,116 @@
+"""The bar on cluster-sized prod-like fleets: the tables of docs/rightsizing.md, regenerated.
+
+Each fleet is the seeds of one prod-like generator concatenated into one export
+(80 containers a seed), replayed without current requests, as a usage export is, with
+krr-simple, vpa and tacos (with any ``--setting``). Options move the weekday of the
+decisions (``--offset-days``) or scale every container's CPU from some day on
+(``--level-shift DAY:FACTOR``), the robustness checks of the docs. Prints one row a
+fleet: slack @ under-provisioned share / would-be OOMs per strategy, tacos's slack and
+risk ratios to the better and the safer baseline, and whether the whole bar is met.
+Bounded: one replay a fleet; nothing is written.
+
+    .venv/bin/python -m bench.rightsizing_cluster_fleets --fleet prod-b --seeds 143-152
+    .venv/bin/python -m bench.rightsizing_cluster_fleets --seeds 201-210 --offset-days 0-6
+    .venv/bin/python -m bench.rightsizing_cluster_fleets --seeds 201-210 \\
+        --level-shift 5.5:0.6 --setting holdout_folds=2
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from rightsizing.evaluation import bar_verdict, generate_prodlike, replay
+from rightsizing.evaluation.prodlike import PROD_FLEETS
+from rightsizing.evaluation.scoring import Score
+from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.inputs import Resources
+from rightsizing.strategies import make_strategy
+
+DAY = 86400.0
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def int_range(text: str) -> range:
+    """``"201-210"`` or ``"5"`` as an inclusive range."""
+    lo, _, hi = text.partition("-")
+    return range(int(lo), int(hi or lo) + 1)
+
+
+def cluster_fleet(
+    name: str, seeds: range, offset_days: int, shift: tuple[float, float] | None
+) -> list[ReplaySeries]:
+    """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on."""
+    out = []
+    for seed in seeds:
+        for s in generate_prodlike(name, seed, start_offset_days=offset_days):
+            one = dataclasses.replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
+            out.append(one)
+    if shift is not None:
+        start = min(float(s.times_s[0]) for s in out) + shift[0] * DAY
+        out = [
+            dataclasses.replace(s, cpu=np.where(s.times_s >= start, s.cpu * shift[1], s.cpu))
+            for s in out
+        ]
+    return out
+
+
+def cell(score: Score) -> str:
+    return f"{score.cpu_slack:.1%} @ {score.cpu_under_share:.2%} / {score.ooms}"
+
+
+def decision_weekday(series: Sequence[ReplaySeries]) -> str:
+    """The weekday of the first decision (the earliest start + 7 days), UTC."""
+    first = min(float(s.times_s[0]) for s in series) + 7 * DAY
+    return WEEKDAYS[int((first // DAY + 3) % 7)]  # 1970-01-01 was a Thursday
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fleet", action="append", choices=PROD_FLEETS)
+    parser.add_argument("--seeds", type=int_range, default=int_range("133-142"))
+    parser.add_argument("--offset-days", type=int_range, default=int_range("0"))
+    parser.add_argument("--level-shift", help="DAY:FACTOR, e.g. 5.5:0.6")
+    parser.add_argument("--setting", action="append", default=[], help="tacos KEY=VALUE")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    shift = None
+    if args.level_shift:
+        day, _, factor = args.level_shift.partition(":")
+        shift = (float(day), float(factor))
+    settings = dict(item.split("=", 1) for item in args.setting)
+    tacos = make_strategy("tacos", settings)
+    met = 0
+    rows = 0
+    for name in args.fleet or list(PROD_FLEETS):
+        for offset in args.offset_days:
+            t = time.perf_counter()
+            fleet = cluster_fleet(name, args.seeds, offset, shift)
+            scores = replay(
+                fleet, ["krr-simple", "vpa", tacos], include_current=False, workers=args.workers
+            )
+            verdict = bar_verdict(scores, "tacos")
+            base_slack = min(scores[b].cpu_slack for b in ("krr-simple", "vpa"))
+            base_under = min(scores[b].cpu_under_share for b in ("krr-simple", "vpa"))
+            own = scores["tacos"]
+            ok = verdict is not None and verdict.met
+            met += ok
+            rows += 1
+            print(
+                f"{name} seeds {args.seeds.start}-{args.seeds.stop - 1} ({len(fleet)}), "
+                f"decisions on {decision_weekday(fleet)}: "
+                + " | ".join(f"{k} {cell(v)}" for k, v in scores.items())
+                + f" | ratio {own.cpu_slack / base_slack:.3f} / "
+                f"{own.cpu_under_share / base_under:.3f} | bar {'met' if ok else 'no'}"
+                f" ({time.perf_counter() - t:.0f} s)",
+                flush=True,
+            )
+    print(f"full bar on {met} of {rows} fleets (tacos settings: {settings or 'default'})")
+
+
+if __name__ == "__main__":
+    main()
