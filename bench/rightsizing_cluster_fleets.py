@@ -81,7 +81,14 @@ def main() -> None:
     shift = None
     if args.level_shift:
         day, _, factor = args.level_shift.partition(":")
-        shift = (float(day), float(factor))
+        try:
+            shift = (float(day), float(factor))
+        except ValueError:
+            parser.error(f"--level-shift {args.level_shift!r}: expected DAY:FACTOR")
+        if shift[1] <= 0:
+            parser.error("--level-shift: the factor must be positive")
+    if any("=" not in item for item in args.setting):
+        parser.error("--setting: expected KEY=VALUE (a tacos setting)")
     settings = dict(item.split("=", 1) for item in args.setting)
     tacos = make_strategy("tacos", settings)
     met = 0

@@ -21,11 +21,12 @@ bursts that do not come back) instead of assuming it. Why three cuts: usage has 
 weekly cycle, and a baseline fitted with a 24-hour half-life (vpa) misjudges the day
 after a weekend far more than other days; with two cuts the held-out days share one
 part of the week, so the baselines' held-out risk, and the target made from it, swung
-with the weekday of the decision (too generous after a weekend, too strict on one). The fallback (``calibrate_price``, no container
-with enough history for a cut) is in sample: the smallest ``lambda`` whose in-sample
-pooled share (recency-weighted, as the requests are chosen) is at most ``factor x`` the
-lower of the baselines' on the same history, ``factor < 1`` being the margin for
-out-of-sample drift. In both, each container's usage is first spread by its own
+with the weekday of the decision (too generous when the held-out days follow a
+weekend, too strict when the decision does). The fallback (``calibrate_price``, no
+container with enough history for a cut) is in sample: the smallest ``lambda`` whose
+in-sample pooled share (recency-weighted, as the requests are chosen) is at most
+``factor x`` the lower of the baselines' on the same history, ``factor < 1`` being the
+margin for out-of-sample drift. In both, each container's usage is first spread by its own
 measured level drift over the horizon it will be scored at (``predictive_sample``).
 
 Pure numpy: the candidate requests of every container are computed once, and the
