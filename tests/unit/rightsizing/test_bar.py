@@ -210,7 +210,7 @@ def test_full_bar_on_cluster_sized_prodlike_fleets(fleet):
     """1,600 containers of a prod-like fleet (seeds 133-152: not used to choose the floor
     and the factor, but seen when the number of held-out days was chosen) without current
     requests, as a usage export replays: the whole bar holds. Not on every fleet of this
-    kind: docs/rightsizing.md lists all of them (800-container halves of these fail)."""
+    kind: docs/rightsizing.md lists all of them (one 800-container half of each fails)."""
     scores = replay(
         _cluster_fleet(fleet, range(133, 153)),
         ["krr-simple", "vpa", "tacos"],
