@@ -42,7 +42,7 @@ from rightsizing.evaluation import (
     replay_hindsight,
     replay_pooled,
 )
-from rightsizing.evaluation.plausibility import describe_export
+from rightsizing.evaluation.plausibility import describe_decisions, describe_export
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
 from rightsizing.inputs import Resources
@@ -191,6 +191,10 @@ def evaluate(
             fleets, source = [loaded.series], str(csv_file)
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
+                err.print(
+                    escape(describe_decisions(loaded.series, window_days, step_days)),
+                    highlight=False,
+                )
             if loaded.dropped_zero_rows:
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"

@@ -10,6 +10,8 @@ million times off, and a table of percentages alone would not show why.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from rightsizing.evaluation.series import ReplaySeries
@@ -99,4 +101,27 @@ def describe_export(series: list[ReplaySeries], rows: int) -> str:
     return (
         f"read {rows:,} rows: {len(with_samples):,} series over {(end - start) / 86400:.1f} "
         f"days, {step_text} samples (median)"
+    )
+
+
+def describe_decisions(series: list[ReplaySeries], window_days: float, step_days: float) -> str:
+    """When the replay decides: the first decision's instant and weekday, and the step.
+
+    Why say it: usage has a weekly cycle, and a decision made just after a weekend
+    looks at other days than one made mid-week, for every strategy (docs/rightsizing.md,
+    "The weekday of the decision"), so a comparison holds for the weekday it was made
+    on. Each container decides ``window_days`` after its own first sample; the earliest
+    container's first decision stands for the fleet.
+    """
+    with_samples = [s for s in series if s.times_s.size]
+    if not with_samples:
+        return "no decisions: no series with samples"
+    start = min(float(s.times_s[0]) for s in with_samples)
+    first = time.gmtime(start + window_days * 86400.0)
+    later = any(float(s.times_s[0]) - start >= 86400.0 for s in with_samples)
+    return (
+        f"first decision {time.strftime('%Y-%m-%d %H:%M UTC, a %A', first)}, then every "
+        f"{step_days:g} days"
+        + (" (containers that start later decide later)" if later else "")
+        + "; results depend on the weekday of the decisions"
     )

@@ -1,12 +1,14 @@
 import dataclasses
 import gzip
 import json
+import time
 
 import pytest
 from typer.testing import CliRunner
 
 from app.cli.rightsizing_cmd import app
 from rightsizing.evaluation import generate
+from rightsizing.evaluation.families import T0
 
 runner = CliRunner()
 
@@ -151,6 +153,10 @@ def test_evaluate_says_what_it_read_before_replaying(tmp_path):
     assert r.exit_code == 0, r.output
     rows = sum(1 for _ in f.open()) - 1
     assert f"read {rows:,} rows: 3 series over 15.0 days, 5-minute samples (median)" in r.output
+    # the generated families start on a Monday at midnight: so does every decision
+    start = time.gmtime(T0 + 7 * 86400)
+    assert f"first decision {time.strftime('%Y-%m-%d', start)} 00:00 UTC, a Monday" in r.output
+    assert "then every 7 days; results depend on the weekday" in r.output
 
 
 def test_evaluate_warns_about_millicores_in_the_cores_column(tmp_path):

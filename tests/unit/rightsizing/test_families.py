@@ -69,3 +69,18 @@ def test_prodlike_start_offset_moves_the_weekday_not_the_draws():
     assert web and any(not np.allclose(a.cpu, b.cpu) for a, b in web)
     with pytest.raises(InvalidInputError, match="0-6"):
         generate_prodlike("prod-a", 5, 12, start_offset_days=7)
+
+
+def test_describe_decisions_names_the_weekday_and_late_starters():
+    from rightsizing.evaluation import generate_prodlike
+    from rightsizing.evaluation.plausibility import describe_decisions
+
+    fleet = generate_prodlike("prod-b", 3, 20)  # starts Wednesday 2024-01-03 09:10 UTC
+    text = describe_decisions(fleet, 7.0, 7.0)
+    assert text.startswith("first decision 2024-01-10 09:10 UTC, a Wednesday, then every 7")
+    assert "start later" in text  # prod-b has containers deployed during the trace
+    steady = generate("steady", 1, 2, 10)
+    text = describe_decisions(steady, 3.0, 2.0)
+    assert ", then every 2 days; results depend" in text
+    assert "start later" not in text
+    assert describe_decisions([], 7.0, 7.0).startswith("no decisions")
