@@ -20,19 +20,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from collections.abc import Sequence
 
 import numpy as np
 
-from rightsizing.evaluation import bar_verdict, generate_prodlike, replay
+from rightsizing.evaluation import bar_verdict, generate_cluster, replay
+from rightsizing.evaluation.plausibility import first_decision_s
 from rightsizing.evaluation.prodlike import PROD_FLEETS
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
-from rightsizing.inputs import Resources
 from rightsizing.strategies import make_strategy
 
 DAY = 86400.0
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def int_range(text: str) -> range:
@@ -45,11 +43,7 @@ def cluster_fleet(
     name: str, seeds: range, offset_days: int, shift: tuple[float, float] | None
 ) -> list[ReplaySeries]:
     """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on."""
-    out = []
-    for seed in seeds:
-        for s in generate_prodlike(name, seed, start_offset_days=offset_days):
-            one = dataclasses.replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
-            out.append(one)
+    out = generate_cluster(name, seeds, offset_days)
     if shift is not None:
         start = min(float(s.times_s[0]) for s in out) + shift[0] * DAY
         out = [
@@ -63,10 +57,10 @@ def cell(score: Score) -> str:
     return f"{score.cpu_slack:.1%} @ {score.cpu_under_share:.2%} / {score.ooms}"
 
 
-def decision_weekday(series: Sequence[ReplaySeries]) -> str:
-    """The weekday of the first decision (the earliest start + 7 days), UTC."""
-    first = min(float(s.times_s[0]) for s in series) + 7 * DAY
-    return WEEKDAYS[int((first // DAY + 3) % 7)]  # 1970-01-01 was a Thursday
+def decision_weekday(series: list[ReplaySeries]) -> str:
+    """The weekday of the first decision of a 7-day-window replay, UTC."""
+    first = first_decision_s(series, 7.0)
+    return "-" if first is None else time.strftime("%a", time.gmtime(first))
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from rightsizing.evaluation.families import FAMILIES, generate
 from rightsizing.evaluation.loader import LoadedUsage, load_usage_csv, parse_usage_csv
-from rightsizing.evaluation.prodlike import PROD_FLEETS, generate_prodlike
+from rightsizing.evaluation.prodlike import PROD_FLEETS, generate_cluster, generate_prodlike
 from rightsizing.evaluation.replay import (
     CURRENT,
     nothing_to_score,
@@ -28,6 +28,7 @@ __all__ = [
     "bar_verdict",
     "comparison_rows",
     "generate",
+    "generate_cluster",
     "generate_prodlike",
     "load_usage_csv",
     "nothing_to_score",

@@ -85,13 +85,26 @@ def _memory_unit_doubt(series: list[ReplaySeries]) -> str | None:
     )
 
 
+def _with_samples(series: list[ReplaySeries]) -> list[ReplaySeries]:
+    return [s for s in series if s.times_s.size]
+
+
+def first_decision_s(series: list[ReplaySeries], window_days: float) -> float | None:
+    """When the replay first decides: ``window_days`` after the earliest first sample
+    (each container decides that long after its own first sample); None without samples."""
+    with_samples = _with_samples(series)
+    if not with_samples:
+        return None
+    return min(float(s.times_s[0]) for s in with_samples) + window_days * 86400.0
+
+
 def describe_export(series: list[ReplaySeries], rows: int) -> str:
     """One line on what was read: rows, series, the span and the typical sample step.
 
     Printed before the replay so that a misread file (timestamps in the wrong unit, one
     series where many were meant) shows itself before minutes of replay.
     """
-    with_samples = [s for s in series if s.times_s.size]
+    with_samples = _with_samples(series)
     if not with_samples:
         return f"read {rows:,} rows: no series with samples"
     start = min(float(s.times_s[0]) for s in with_samples)
@@ -113,12 +126,12 @@ def describe_decisions(series: list[ReplaySeries], window_days: float, step_days
     on. Each container decides ``window_days`` after its own first sample; the earliest
     container's first decision stands for the fleet.
     """
-    with_samples = [s for s in series if s.times_s.size]
-    if not with_samples:
+    decision = first_decision_s(series, window_days)
+    if decision is None:
         return "no decisions: no series with samples"
-    start = min(float(s.times_s[0]) for s in with_samples)
-    first = time.gmtime(start + window_days * 86400.0)
-    later = any(float(s.times_s[0]) - start >= 86400.0 for s in with_samples)
+    start = decision - window_days * 86400.0
+    first = time.gmtime(decision)
+    later = any(float(s.times_s[0]) - start >= 86400.0 for s in _with_samples(series))
     return (
         f"first decision {time.strftime('%Y-%m-%d %H:%M UTC, a %A', first)}, then every "
         f"{step_days:g} days"

@@ -18,6 +18,8 @@ a fleet-calibrated rule, so these fleets have
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rightsizing.errors import InvalidInputError
@@ -123,3 +125,17 @@ def generate_prodlike(
         )
         out.append(ReplaySeries(f"{name}-{seed}-{i}", t, cpu, memory, current, None, None, kind))
     return out
+
+
+def generate_cluster(name: str, seeds: range, start_offset_days: int = 0) -> list[ReplaySeries]:
+    """The seeds of fleet ``name`` as one cluster-sized usage export (80 containers a
+    seed): ids made unique per seed, no current requests, as a trace export has none.
+
+    Why one fleet and not pooled seeds: a real export is one cluster, calibrated once
+    per weekly round, and the fleet price behaves differently at that size.
+    """
+    return [
+        replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
+        for seed in seeds
+        for s in generate_prodlike(name, seed, start_offset_days=start_offset_days)
+    ]

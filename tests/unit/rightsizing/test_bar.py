@@ -34,12 +34,12 @@ from rightsizing.evaluation import (
     PROD_FLEETS,
     bar_verdict,
     generate,
+    generate_cluster,
     generate_prodlike,
     replay,
     replay_hindsight,
 )
 from rightsizing.evaluation.scoring import Score
-from rightsizing.inputs import Resources
 from rightsizing.strategies import make_strategy
 
 SEEDS = (1, 2, 3)
@@ -195,16 +195,6 @@ def test_calibration_dominates_the_per_container_rule_on_spread_sizes(mixes):
         assert own.cpu_under_share < rule.cpu_under_share, seeds
 
 
-def _cluster_fleet(name: str, seeds: range) -> list:
-    """One cluster-sized fleet: ``len(seeds)`` x 80 prod-like containers, replayed as
-    one (one calibration), as a real trace export is; no current requests."""
-    return [
-        dataclasses.replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
-        for seed in seeds
-        for s in generate_prodlike(name, seed)
-    ]
-
-
 @pytest.mark.parametrize("fleet", PROD_FLEETS)
 def test_full_bar_on_cluster_sized_prodlike_fleets(fleet):
     """1,600 containers of a prod-like fleet (seeds 133-152: not used to choose the floor
@@ -212,7 +202,7 @@ def test_full_bar_on_cluster_sized_prodlike_fleets(fleet):
     requests, as a usage export replays: the whole bar holds. Not on every fleet of this
     kind: docs/rightsizing.md lists all of them (one 800-container half of each fails)."""
     scores = replay(
-        _cluster_fleet(fleet, range(133, 153)),
+        generate_cluster(fleet, range(133, 153)),
         ["krr-simple", "vpa", "tacos"],
         include_current=False,
     )
