@@ -40,10 +40,15 @@ def int_range(text: str) -> range:
 
 
 def cluster_fleet(
-    name: str, seeds: range, offset_days: int, shift: tuple[float, float] | None
+    name: str,
+    seeds: range,
+    offset_days: int,
+    shift: tuple[float, float] | None,
+    days: int | None = None,
 ) -> list[ReplaySeries]:
-    """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on."""
-    out = generate_cluster(name, seeds, offset_days)
+    """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on
+    (``days``: the trace's length, default the fleet's own)."""
+    out = generate_cluster(name, seeds, offset_days, days)
     if shift is not None:
         start = min(float(s.times_s[0]) for s in out) + shift[0] * DAY
         out = [
@@ -57,9 +62,9 @@ def cell(score: Score) -> str:
     return f"{score.cpu_slack:.1%} @ {score.cpu_under_share:.2%} / {score.ooms}"
 
 
-def decision_weekday(series: list[ReplaySeries]) -> str:
-    """The weekday of the first decision of a 7-day-window replay, UTC."""
-    first = first_decision_s(series, 7.0)
+def decision_weekday(series: list[ReplaySeries], window_days: float = 7.0) -> str:
+    """The weekday of the first decision of the replay, UTC."""
+    first = first_decision_s(series, window_days)
     return "-" if first is None else time.strftime("%a", time.gmtime(first))
 
 
@@ -70,6 +75,8 @@ def main() -> None:
     parser.add_argument("--offset-days", type=int_range, default=int_range("0"))
     parser.add_argument("--level-shift", help="DAY:FACTOR, e.g. 5.5:0.6")
     parser.add_argument("--setting", action="append", default=[], help="tacos KEY=VALUE")
+    parser.add_argument("--window-days", type=float, default=7.0, help="history per decision")
+    parser.add_argument("--days", type=int, help="trace length (default: the fleet's own)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     shift = None
@@ -90,9 +97,13 @@ def main() -> None:
     for name in args.fleet or list(PROD_FLEETS):
         for offset in args.offset_days:
             t = time.perf_counter()
-            fleet = cluster_fleet(name, args.seeds, offset, shift)
+            fleet = cluster_fleet(name, args.seeds, offset, shift, args.days)
             scores = replay(
-                fleet, ["krr-simple", "vpa", tacos], include_current=False, workers=args.workers
+                fleet,
+                ["krr-simple", "vpa", tacos],
+                window_days=args.window_days,
+                include_current=False,
+                workers=args.workers,
             )
             verdict = bar_verdict(scores, "tacos")
             base_slack = min(scores[b].cpu_slack for b in ("krr-simple", "vpa"))
@@ -103,7 +114,7 @@ def main() -> None:
             rows += 1
             print(
                 f"{name} seeds {args.seeds.start}-{args.seeds.stop - 1} ({len(fleet)}), "
-                f"decisions on {decision_weekday(fleet)}: "
+                f"decisions on {decision_weekday(fleet, args.window_days)}: "
                 + " | ".join(f"{k} {cell(v)}" for k, v in scores.items())
                 + f" | ratio {own.cpu_slack / base_slack:.3f} / "
                 f"{own.cpu_under_share / base_under:.3f} | bar {'met' if ok else 'no'}"

@@ -10,7 +10,7 @@ Prints wall time of the engine alone (generation excluded), per-container cost,
 and peak resident memory of the process (and of its largest worker). Bounded: one pass.
 
     .venv/bin/python bench/rightsizing_engine.py [--containers 10000] [--days 14] \
-        [--strategy tacos] [--fleet] [--workers 2]
+        [--strategy tacos] [--fleet] [--workers 2] [--setting KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 from rightsizing import ContainerInputs, Recommendation, Resources, UsageHistory, recommend
 from rightsizing.fleet import recommend_fleet
 from rightsizing.parallel import FleetMap, default_workers, process_map
+from rightsizing.strategies import Strategy, make_strategy
 
 STEP = 300.0
 GIB = 2.0**30
@@ -57,7 +58,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fleet", action="store_true", help="recommend_fleet per batch")
     ap.add_argument("--workers", type=int, default=1, help="engine processes (0: one per CPU)")
+    ap.add_argument("--setting", action="append", default=[], help="strategy KEY=VALUE")
     args = ap.parse_args()
+    if any("=" not in item for item in args.setting):
+        ap.error("--setting: expected KEY=VALUE (a setting of --strategy)")
+    strategy = make_strategy(args.strategy, dict(item.split("=", 1) for item in args.setting))
     if not 1 <= args.containers <= 100_000 or not 1 <= args.days <= 60:
         raise SystemExit("containers must be 1..100000 and days 1..60")
     n = int(args.days * 86400 / STEP)
@@ -72,7 +77,7 @@ def main() -> None:
         while done < args.containers:
             batch = _batch(rng, t, done, min(args.batch, args.containers - done))
             start, start_cpu = time.perf_counter(), time.process_time()
-            results = _run(batch, args.strategy, args.fleet, fleet_map)
+            results = _run(batch, strategy, args.fleet, fleet_map)
             engine_s += time.perf_counter() - start
             engine_cpu_s += time.process_time() - start_cpu
             for out in results:
@@ -83,7 +88,10 @@ def main() -> None:
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     samples = args.containers * n
-    print(f"strategy            {args.strategy}{' (fleet per batch)' if args.fleet else ''}")
+    print(
+        f"strategy            {args.strategy}{' (fleet per batch)' if args.fleet else ''}"
+        + (f", {' '.join(args.setting)}" if args.setting else "")
+    )
     print(f"containers          {args.containers}")
     print(f"samples             {samples:,} ({n} per container, CPU and memory each)")
     print(f"workers             {workers}")
@@ -100,7 +108,9 @@ def main() -> None:
     print(f"outcomes            {outcomes}")
 
 
-def _run(batch: list[ContainerInputs], strategy: str, fleet: bool, fleet_map: FleetMap) -> list:  # type: ignore[type-arg]
+def _run(
+    batch: list[ContainerInputs], strategy: Strategy, fleet: bool, fleet_map: FleetMap
+) -> list:  # type: ignore[type-arg]
     if fleet:
         return recommend_fleet(batch, strategy, fleet_map=fleet_map)
     return fleet_map(partial(recommend, strategy=strategy), batch)

@@ -119,7 +119,14 @@ def evaluate(
         int | None,
         typer.Option(min=1, max=1000, help="series per --family (6; prod-like fleets 80)"),
     ] = None,
-    days: Annotated[int, typer.Option(min=2, max=365, help="days per generated series")] = 28,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            max=365,
+            help="days per generated series (28; prod-like fleets: their own, 21 / 15)",
+        ),
+    ] = None,
     database: Annotated[
         bool,
         typer.Option(
@@ -220,9 +227,9 @@ def evaluate(
                     s
                     for f in fams
                     for s in (
-                        generate_prodlike(f, one, series or 80)
+                        generate_prodlike(f, one, series or 80, days=days)
                         if f in PROD_FLEETS
-                        else generate(f, one, series or 6, days)
+                        else generate(f, one, series or 6, days or 28)
                     )
                 ]
                 for one in seeds

@@ -86,7 +86,11 @@ def _cpu(rng: np.random.Generator, kind: str, t: FloatArray, drift_sd: float) ->
 
 
 def generate_prodlike(
-    name: str, seed: int, count: int = 80, start_offset_days: int = 0
+    name: str,
+    seed: int,
+    count: int = 80,
+    start_offset_days: int = 0,
+    days: int | None = None,
 ) -> list[ReplaySeries]:
     """``count`` containers of the prod-like fleet ``name`` (one pod each, 5-minute samples).
 
@@ -94,6 +98,8 @@ def generate_prodlike(
     replay's weekly decisions fall on another day of the week: the same containers and
     draws, with the weekend dip at another point of each window. Why: a calibration
     that looks at the last days of the window can behave differently after a weekend.
+    ``days`` makes the trace that long instead of the fleet's own length (a replay with
+    14-day windows needs more than prod-b's 15 days to decide more than once).
     """
     if name not in _FLEETS:
         raise InvalidInputError(f"unknown fleet {name!r}; choose one of {', '.join(PROD_FLEETS)}")
@@ -101,7 +107,10 @@ def generate_prodlike(
         raise InvalidInputError("count must be positive")
     if not 0 <= start_offset_days <= 6:
         raise InvalidInputError("start_offset_days must be 0-6 (a weekday)")
-    t0, days, drift_sd, young, stream = _FLEETS[name]
+    if days is not None and not 2 <= days <= 365:
+        raise InvalidInputError("days must be 2-365")
+    t0, own_days, drift_sd, young, stream = _FLEETS[name]
+    days = own_days if days is None else days
     t0 += start_offset_days * DAY
     rng = np.random.default_rng([seed, stream])
     full = t0 + np.arange(int(days * DAY / SAMPLE_SECONDS), dtype=np.float64) * SAMPLE_SECONDS
@@ -127,7 +136,9 @@ def generate_prodlike(
     return out
 
 
-def generate_cluster(name: str, seeds: range, start_offset_days: int = 0) -> list[ReplaySeries]:
+def generate_cluster(
+    name: str, seeds: range, start_offset_days: int = 0, days: int | None = None
+) -> list[ReplaySeries]:
     """The seeds of fleet ``name`` as one cluster-sized usage export (80 containers a
     seed): ids made unique per seed, no current requests, as a trace export has none.
 
@@ -137,5 +148,5 @@ def generate_cluster(name: str, seeds: range, start_offset_days: int = 0) -> lis
     return [
         replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
         for seed in seeds
-        for s in generate_prodlike(name, seed, start_offset_days=start_offset_days)
+        for s in generate_prodlike(name, seed, start_offset_days=start_offset_days, days=days)
     ]

@@ -22,7 +22,9 @@ weekly cycle, and a baseline fitted with a 24-hour half-life (vpa) misjudges the
 after a weekend far more than other days; with two cuts the held-out days share one
 part of the week, so the baselines' held-out risk, and the target made from it, swung
 with the weekday of the decision (too generous when the held-out days follow a
-weekend, too strict when the decision does). The fallback (``calibrate_price``, no
+weekend, too strict when the decision does). Where the history has room for it (the
+weekly job's 14 days), ``weekly_fold_count`` holds out a whole week instead, one day of
+every weekday, which removes the swing. The fallback (``calibrate_price``, no
 container with enough history for a cut) is in sample: the smallest ``lambda`` whose
 in-sample pooled share (recency-weighted, as the requests are chosen) is at most
 ``factor x`` the lower of the baselines' on the same history, ``factor < 1`` being the
@@ -111,7 +113,12 @@ def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
 
 
 def predictive_sample(
-    times_s: FloatArray, values: FloatArray, weights: FloatArray, end_s: float, horizon_days: float
+    times_s: FloatArray,
+    values: FloatArray,
+    weights: FloatArray,
+    end_s: float,
+    horizon_days: float,
+    order: np.ndarray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """The window's usage spread by the level drift expected over ``horizon_days``.
 
@@ -121,6 +128,8 @@ def predictive_sample(
     it estimate next week's, not last week's: without it the calibration believes a
     flat-but-wandering big container is cheap to size tightly, and next week's drift
     turns its in-sample risk into much more (seen on the tiny-container mixes).
+    ``order`` (optional) is an ordering of ``values`` by value, when the caller has one:
+    the held-out folds filter one sort of the whole window instead of sorting each fit.
     """
     if horizon_days <= 0:
         return values, weights
@@ -130,7 +139,7 @@ def predictive_sample(
     # Returned sorted by value, which ``cost_candidates`` needs: the base is sorted once
     # and the scaled copies are then sorted runs, which a merge sort joins in a fraction
     # of the time of sorting five times the points from scratch.
-    base = np.argsort(values)
+    base = np.argsort(values) if order is None else order
     scale = np.exp(sigma * _NODES)
     runs_v = (values[base][None, :] * scale[:, None]).ravel()
     runs_w = (weights[base][None, :] * _NODE_WEIGHTS[:, None]).ravel()
@@ -155,6 +164,7 @@ class FleetPrice:
     in_sample_under: float  # the pooled share the chosen price gives in-sample
     baseline_under: float  # the lower of krr-simple's and vpa's in-sample pooled shares
     containers: int
+    folds: int = 0  # held-out days per container it was fitted on (0: in sample)
 
 
 def _baseline_cpu(
@@ -222,6 +232,36 @@ def calibration_subset(fleet: Sequence[ContainerInputs], size: int) -> Sequence[
     return [fleet[i] for i in sorted(ranked[:size])]
 
 
+WEEK_DAYS = 7.0
+
+
+def weekly_fold_count(
+    fleet: Sequence[ContainerInputs], holdout_days: float, min_fit_days: float
+) -> int:
+    """The held-out periods that make one whole week, when the fleet's history has room
+    for them (the median container spans a week plus ``min_fit_days``); else 0.
+
+    Why: usage has a weekly cycle, and what a baseline misses on the day after a weekend
+    is not what it misses mid-week. Held-out days from one part of the week made the
+    calibration's target swing with the weekday of the decision (see the module
+    docstring); one held-out day of every weekday measures the whole cycle, as the
+    following week will meet it. A 7-day window cannot hold out a week with a fit
+    before it; the weekly job's 14 days can.
+    """
+    if holdout_days <= 0:
+        return 0
+    folds = int(np.ceil(WEEK_DAYS / holdout_days - 1e-9))
+    spans = [
+        inputs.end_s - float(inputs.usage.times_s[0])
+        for inputs in fleet
+        if inputs.usage.times_s.size
+    ]
+    if not spans:
+        return 0
+    need = (folds * holdout_days + min_fit_days) * DAY_S
+    return folds if float(np.median(spans)) >= need - 1.0 else 0
+
+
 @dataclass(frozen=True)
 class _HoldoutParams:
     half_life_hours: float
@@ -258,6 +298,8 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
     # a fold's held-out day is on average half a day ahead of its fit; the final fit is
     # spread for ``horizon_days``: each is spread for the horizon it is scored at
     fold_horizon = min(p.holdout_days / 2.0, p.horizon_days)
+    # one sort of the whole window; each fit (a prefix) keeps its part of it in order
+    by_value = np.argsort(usage.cpu, kind="stable")
     for fold in range(p.folds):
         split = inputs.end_s - (fold + 1) * p.holdout_days * DAY_S
         if split - float(usage.times_s[0]) < p.min_fit_days * DAY_S:
@@ -271,7 +313,9 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
         w_ho = usage.weights[i:k]
         if float(w_fit.sum()) <= 0 or float(w_ho.sum()) <= 0:
             continue
-        values, wp = predictive_sample(t_fit, v_fit, w_fit, split, fold_horizon)
+        values, wp = predictive_sample(
+            t_fit, v_fit, w_fit, split, fold_horizon, by_value[by_value < i]
+        )
         cand, exceed, _ = cost_candidates(values, wp, p.q_lo, p.q_hi)
         order = np.argsort(usage.cpu[i:k])
         ho_v = usage.cpu[i:k][order]
@@ -326,7 +370,8 @@ def calibrate_price_holdout(
     params = _HoldoutParams(
         half_life_hours, q_lo, q_hi, horizon_days, holdout_days, min_fit_days, folds
     )
-    all_folds = [f for per in fleet_map(partial(holdout_folds, p=params), fleet) for f in per]
+    per_container = list(fleet_map(partial(holdout_folds, p=params), fleet))
+    all_folds = [f for per in per_container for f in per]
     if not all_folds:
         return None
     c = np.vstack([f.candidates for f in all_folds])
@@ -343,7 +388,8 @@ def calibrate_price_holdout(
         return float(a[rows, best].sum() / volume)
 
     price = _bisect(pooled, target)
-    return FleetPrice(price, target, pooled(price), baseline, len(all_folds))
+    fitted = sum(1 for per in per_container if per)
+    return FleetPrice(price, target, pooled(price), baseline, fitted, folds)
 
 
 def calibrate_price(

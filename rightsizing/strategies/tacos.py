@@ -58,6 +58,7 @@ from rightsizing.strategies.fleet_price import (
     calibration_subset,
     cost_candidates,
     predictive_sample,
+    weekly_fold_count,
 )
 
 
@@ -132,6 +133,10 @@ class TacosStrategy:
     holdout_days: float = 1.0
     holdout_folds: int = 3  # held-out days (see fleet_price: the weekly cycle)
     holdout_under_factor: float = 0.8
+    # where the history has room (the weekly job's 14 days), hold out a whole week:
+    # one day of every weekday, with its own factor (fleet_price.weekly_fold_count)
+    weekly_holdout: bool = True
+    weekly_under_factor: float = 0.85
     holdout_min_fit_days: float = 3.0
     calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)
     fleet_percentile_min: float = 0.60  # the search floor under a fleet-calibrated price
@@ -139,6 +144,7 @@ class TacosStrategy:
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
     fleet_containers: int = 0
+    fleet_holdout_folds: int = 0
 
     def __post_init__(self) -> None:
         check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1, AS_FRACTION)
@@ -157,6 +163,8 @@ class TacosStrategy:
         check_range(self.name, "holdout_days", self.holdout_days, 0, 30)
         check_range(self.name, "holdout_folds", self.holdout_folds, 1, 14)
         check_range(self.name, "holdout_under_factor", self.holdout_under_factor, 0, 10)
+        check_range(self.name, "weekly_under_factor", self.weekly_under_factor, 0, 10)
+        check_range(self.name, "fleet_holdout_folds", self.fleet_holdout_folds, 0, 1e4)
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
         check_range(
@@ -199,16 +207,21 @@ class TacosStrategy:
         fleet = calibration_subset(fleet, self.calibration_sample)
         price = None
         if self.holdout_days > 0:
+            folds, factor = self.holdout_folds, self.holdout_under_factor
+            if self.weekly_holdout:
+                week = weekly_fold_count(fleet, self.holdout_days, self.holdout_min_fit_days)
+                if week > folds:
+                    folds, factor = week, self.weekly_under_factor
             price = calibrate_price_holdout(
                 fleet,
                 self.half_life_hours,
                 self.fleet_percentile_min,
                 self.cpu_percentile,
-                self.holdout_under_factor,
+                factor,
                 self.drift_horizon_days,
                 self.holdout_days,
                 self.holdout_min_fit_days,
-                self.holdout_folds,
+                folds,
                 fleet_map,
             )
         if price is None:
@@ -227,6 +240,7 @@ class TacosStrategy:
             fleet_starvation_cores=price.starvation_cores,
             fleet_target_under=price.target_under,
             fleet_containers=price.containers,
+            fleet_holdout_folds=price.folds,
         )
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
@@ -318,8 +332,13 @@ class TacosStrategy:
                     "cpu_starvation_price",
                     price,
                     "cores",
-                    f"fleet-calibrated over {self.fleet_containers} containers: "
-                    f"pooled under-provisioned target {self.fleet_target_under:.2%}",
+                    f"fleet-calibrated over {self.fleet_containers} containers"
+                    + (
+                        f" on {self.fleet_holdout_folds} held-out days"
+                        if self.fleet_holdout_folds
+                        else " in sample"
+                    )
+                    + f": pooled under-provisioned target {self.fleet_target_under:.2%}",
                 )
             )
         else:

@@ -211,6 +211,23 @@ def test_full_bar_on_cluster_sized_prodlike_fleets(fleet):
     assert verdict.met, verdict
 
 
+@pytest.mark.parametrize("offset", [1, 3], ids=["decided-on-friday", "decided-on-sunday"])
+def test_full_bar_with_two_weeks_of_history_whatever_the_weekday(offset):
+    """With 14 days of history (what the weekly job reads) the default holds out one day
+    of every weekday. Decided on a Friday or a Sunday, three held-out days (the last
+    three, all near the weekend) missed the bar on this fleet (slack 0.82 / 0.90 x the
+    better baseline's, measured 2026-12-07); a whole held-out week meets it, and has
+    less slack than three held-out days for no more risk than either baseline."""
+    fleet = generate_cluster("prod-a", range(201, 211), offset)
+    three = make_strategy("tacos", {"weekly_holdout": "false"})
+    scores = replay(fleet, ["krr-simple", "vpa", "tacos"], window_days=14, include_current=False)
+    verdict = bar_verdict(scores, "tacos")
+    assert verdict is not None
+    assert verdict.met, verdict
+    before = replay(fleet, [three], window_days=14, include_current=False)["tacos"]
+    assert scores["tacos"].cpu_slack < before.cpu_slack
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="slack at parity with the better baseline's on these HPA-heavy mixes, not 20% less",
@@ -226,8 +243,8 @@ def test_prodlike_fleets_no_more_risk_than_either_baseline(fleet):
     """Held-out fleets that look like production (heavy-tailed sizes, idle containers,
     bursts, mid-week starts, young containers): the risk part of the bar holds. The
     slack part does not (see docs/rightsizing.md). Pooled over seeds 1-3, as the mixes
-    above: on single prod-b seeds the share lands 4-6% (relative) above vpa's, since the
-    calibration aims at the baselines' own held-out share times 0.9."""
+    above: on single prod-b seeds the share can land above vpa's, since the calibration
+    aims at the baselines' own held-out share times a factor (0.8), not below each seed's."""
     scores: dict[str, Score] = {}
     for seed in SEEDS:
         data = generate_prodlike(fleet, seed)

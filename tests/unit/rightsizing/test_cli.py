@@ -104,6 +104,24 @@ def test_evaluate_prints_intervals_for_a_fleet():
     assert "(95% interval ×" in line and "intervals from resampling the containers" in line
 
 
+def test_evaluate_prodlike_fleets_for_any_number_of_days():
+    """--days lengthens or shortens a prod-like fleet (its own 21 days otherwise): a
+    14-day window needs more than prod-b's 15 days to decide more than once."""
+
+    def decisions(*extra: str) -> int:
+        r = runner.invoke(
+            app,
+            ["evaluate", "--family", "prod-a", "--series", "3", "--format", "json", *extra],
+        )
+        assert r.exit_code == 0, r.output
+        doc = json.loads(r.output)
+        return int(next(x for x in doc["results"] if x["strategy"] == "vpa")["decisions"])
+
+    assert decisions("--days", "10") == 3  # one decision (day 7) per series
+    assert decisions() >= 5  # 21 days: two per series, young ones (9-14 days) one or two
+    assert decisions("--days", "28", "--window-days", "14") >= 4
+
+
 def test_evaluate_generated_families():
     r = runner.invoke(
         app,

@@ -14,6 +14,8 @@ from rightsizing.strategies.fleet_price import (
     calibrate_price_holdout,
     cost_candidates,
     exceed_share,
+    predictive_sample,
+    weekly_fold_count,
 )
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
@@ -173,8 +175,6 @@ def test_level_drift_is_the_robust_day_to_day_change():
 
 
 def test_predictive_sample_spreads_the_level_and_keeps_the_mass():
-    from rightsizing.strategies.fleet_price import predictive_sample
-
     t = times(7)
     day = np.floor((t - t[0]) / 86400.0)
     v = np.exp(0.1 * day)
@@ -207,7 +207,7 @@ def test_holdout_price_meets_the_target_on_the_held_out_days():
     whose pooled held-out share is within the factor of the baselines' held-out share."""
     fleet = _fleet([0.05, 0.2, 1.0, 8.0])
     price = _holdout(fleet)
-    assert price is not None and price.containers == 8  # 4 containers x 2 folds
+    assert price is not None and price.containers == 4 and price.folds == 2
     assert price.in_sample_under <= price.target_under + 1e-12
     assert price.target_under == pytest.approx(price.baseline_under)
     assert 0 < price.baseline_under < 0.2
@@ -234,6 +234,71 @@ def test_holdout_calibration_is_deterministic_and_follows_the_scale():
     assert a is not None and scaled is not None
     # not exactly x10: vpa's buckets and 25m floor are not scale-free, so its share moves
     assert 5 * a.starvation_cores < scaled.starvation_cores < 20 * a.starvation_cores
+
+
+def _days_fleet(spans: list[float]):
+    return [
+        replace(inputs(0.2 + 0.01 * i, days=d), key=f"ns/app-{i}/c") for i, d in enumerate(spans)
+    ]
+
+
+def test_a_week_is_held_out_only_where_the_history_has_room_for_it():
+    """Seven held-out days need seven days after the earliest cut plus the minimum fit
+    before it; the fleet's median container decides, so a few young containers do not
+    switch a long-lived fleet back, nor a few old ones a young fleet."""
+    assert weekly_fold_count(_days_fleet([14.0, 14.0]), 1.0, 3.0) == 7
+    assert weekly_fold_count(_days_fleet([10.0]), 1.0, 3.0) == 7  # 7 held out + 3 of fit
+    assert weekly_fold_count(_days_fleet([9.5]), 1.0, 3.0) == 0
+    assert weekly_fold_count(_days_fleet([7.0, 7.0]), 1.0, 3.0) == 0  # a 7-day replay
+    assert weekly_fold_count(_days_fleet([14.0, 14.0, 3.0]), 1.0, 3.0) == 7
+    assert weekly_fold_count(_days_fleet([14.0, 7.0, 7.0]), 1.0, 3.0) == 0
+    assert weekly_fold_count(_days_fleet([14.0]), 2.0, 3.0) == 4  # 8 days held out + 3
+    assert weekly_fold_count(_days_fleet([10.5]), 2.0, 3.0) == 0
+    assert weekly_fold_count(_days_fleet([14.0]), 0.0, 3.0) == 0  # in-sample calibration
+    assert weekly_fold_count([], 1.0, 3.0) == 0
+
+
+def test_the_default_holds_out_a_week_with_two_weeks_of_history():
+    """14 days (the weekly job's history): seven held-out days at the weekly factor,
+    said in the evidence; 7 days (a replay's window): three at the usual factor."""
+    long = _days_fleet([14.0] * 4)
+    tacos = TacosStrategy().calibrate(long)
+    assert tacos.fleet_holdout_folds == 7 and tacos.fleet_containers == 4
+    week = calibrate_price_holdout(long, 72.0, 0.6, 0.999, 0.85, 3.0, 1.0, 3.0, 7)
+    assert week is not None and tacos.fleet_starvation_cores == week.starvation_cores
+    assert tacos.fleet_target_under == pytest.approx(0.85 * week.baseline_under)
+    note = next(e.note for e in tacos.propose(long[0]).evidence if e.name == "cpu_starvation_price")
+    assert "over 4 containers on 7 held-out days" in note
+
+    off = TacosStrategy(weekly_holdout=False).calibrate(long)
+    assert off.fleet_holdout_folds == 3
+    three = calibrate_price_holdout(long, 72.0, 0.6, 0.999, 0.8, 3.0, 1.0, 3.0, 3)
+    assert three is not None and off.fleet_starvation_cores == three.starvation_cores
+    assert TacosStrategy().calibrate(_days_fleet([7.0] * 4)).fleet_holdout_folds == 3
+    # a user's own number of held-out days above a week is kept, with its own factor
+    mine = TacosStrategy(holdout_folds=9, holdout_under_factor=0.7).calibrate(long)
+    assert mine.fleet_holdout_folds == 9
+    with pytest.raises(InvalidSettingError, match="weekly_under_factor"):
+        TacosStrategy(weekly_under_factor=-1.0)
+
+
+def test_the_folds_reuse_one_sort_of_the_window():
+    """A fit's values ordered by filtering one sort of the whole window give the
+    predictive sample that sorting the fit itself gives (ties included)."""
+    rng = np.random.default_rng(3)
+    t = times(10)
+    v = np.round(rng.gamma(2.0, 0.1, t.size), 2)  # rounded: many ties
+    w = rng.uniform(0.5, 1.0, t.size)
+    by_value = np.argsort(v, kind="stable")
+    i = t.size * 2 // 3
+    own_v, own_w = predictive_sample(t[:i], v[:i], w[:i], float(t[i]), 0.5)
+    cut_v, cut_w = predictive_sample(t[:i], v[:i], w[:i], float(t[i]), 0.5, by_value[by_value < i])
+    assert own_v.size == 5 * i  # spread: the merge of five scaled runs
+    assert np.array_equal(own_v, cut_v)
+    a = cost_candidates(own_v, own_w, 0.6, 0.999)
+    b = cost_candidates(cut_v, cut_w, 0.6, 0.999)
+    assert np.array_equal(a[0], b[0])
+    assert np.allclose(a[1], b[1], rtol=0, atol=1e-12)
 
 
 def test_large_fleets_are_calibrated_on_a_stable_sample():
