@@ -35,6 +35,7 @@ from rightsizing.evaluation import (
     ReplaySeries,
     bar_verdict,
     comparison_rows,
+    default_window_days,
     generate,
     generate_prodlike,
     load_usage_csv,
@@ -45,6 +46,7 @@ from rightsizing.evaluation import (
 from rightsizing.evaluation.plausibility import describe_decisions, describe_export
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
+from rightsizing.evaluation.window import describe_window
 from rightsizing.inputs import Resources
 
 app = typer.Typer(
@@ -105,8 +107,14 @@ def evaluate(
         typer.Option("--setting", help="strategy setting, e.g. tacos.starvation_cores=15 (repeat)"),
     ] = None,
     window_days: Annotated[
-        float, typer.Option(min=1, max=90, help="history per recommendation")
-    ] = 7.0,
+        float | None,
+        typer.Option(
+            min=1,
+            max=90,
+            help="history per recommendation (default: 14, as the weekly job reads, where "
+            "most series span 21 days or more; else 7)",
+        ),
+    ] = None,
     step_days: Annotated[float, typer.Option(min=1, max=90, help="scored period after each")] = 7.0,
     seed: Annotated[
         list[int] | None,
@@ -170,7 +178,7 @@ def evaluate(
                 f"unknown strategy {', '.join(unknown)}; choose from {', '.join(strategy_names())}"
             )
         need = Guardrails().min_history_days
-        if guardrails and window_days < need:
+        if guardrails and window_days is not None and window_days < need:
             raise RightsizingError(
                 f"--window-days {window_days:g} is shorter than the {need:g} days of history "
                 "the default guardrails want: every decision would be 'too little data'; "
@@ -198,10 +206,6 @@ def evaluate(
             fleets, source = [loaded.series], str(csv_file)
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
-                err.print(
-                    escape(describe_decisions(loaded.series, window_days, step_days)),
-                    highlight=False,
-                )
             if loaded.dropped_zero_rows:
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
@@ -242,6 +246,13 @@ def evaluate(
             fleets = [[replace(s, current=Resources()) for s in fleet] for fleet in fleets]
             source += ", without current requests"
         data = [s for fleet in fleets for s in fleet]
+        chosen = window_days is None
+        if window_days is None:
+            window_days = default_window_days(data, step_days)
+        if output is OutputFormat.table:  # for people; JSON and CSV carry window_days
+            err.print(escape(describe_window(window_days, step_days, chosen)), highlight=False)
+            if csv_file is not None:
+                err.print(escape(describe_decisions(data, window_days, step_days)), highlight=False)
         why_not = nothing_to_score(data, window_days)
         if why_not is not None:
             raise RightsizingError(why_not)

@@ -19,6 +19,7 @@ from app.recommendations.models import RecommendationRow, RecommendationRun
 from app.settings import Settings
 from app.usage.columns import LoadStats
 from app.usage.packs import PackPlan, store_packs_safely
+from rightsizing.evaluation.window import WEEKLY_HISTORY_DAYS
 from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails, guardrails_from
 from rightsizing.inputs import Resources
@@ -27,7 +28,7 @@ from rightsizing.strategies import DEFAULT_STRATEGY, make_strategy
 
 log = logging.getLogger(__name__)
 
-HISTORY = timedelta(days=14)
+HISTORY = timedelta(days=WEEKLY_HISTORY_DAYS)  # what a replay's default window mirrors
 
 
 def _dec(v: float | None) -> Decimal | None:

@@ -15,18 +15,21 @@ from rightsizing.evaluation.replay import (
 from rightsizing.evaluation.report import BASELINES, BarVerdict, bar_verdict, comparison_rows
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.evaluation.window import WEEKLY_HISTORY_DAYS, default_window_days
 
 __all__ = [
     "BASELINES",
     "CURRENT",
     "FAMILIES",
     "PROD_FLEETS",
+    "WEEKLY_HISTORY_DAYS",
     "BarVerdict",
     "LoadedUsage",
     "ReplaySeries",
     "Score",
     "bar_verdict",
     "comparison_rows",
+    "default_window_days",
     "generate",
     "generate_cluster",
     "generate_prodlike",

@@ -118,8 +118,35 @@ def test_evaluate_prodlike_fleets_for_any_number_of_days():
         return int(next(x for x in doc["results"] if x["strategy"] == "vpa")["decisions"])
 
     assert decisions("--days", "10") == 3  # one decision (day 7) per series
-    assert decisions() >= 5  # 21 days: two per series, young ones (9-14 days) one or two
-    assert decisions("--days", "28", "--window-days", "14") >= 4
+    own = decisions("--window-days", "7")  # 21 days: two per series (young ones fewer)
+    assert 3 < own < decisions("--days", "28", "--window-days", "7")
+    assert decisions("--window-days", "14") < decisions("--days", "28", "--window-days", "14")
+
+
+def test_evaluate_replays_the_weekly_jobs_history_where_the_data_allows():
+    """No --window-days: 14 days (the weekly job's history) where the typical series
+    spans 21 days, said on stderr and in JSON; shorter data, or an explicit window,
+    replay from 7 (or what was asked)."""
+
+    def run(*extra: str) -> tuple[dict, str]:
+        base = ["evaluate", "--family", "prod-a", "--series", "3", "--strategy", "vpa"]
+        table = runner.invoke(app, [*base, *extra])
+        assert table.exit_code == 0, table.output
+        doc = runner.invoke(app, [*base, *extra, "--format", "json"])
+        assert doc.exit_code == 0, doc.output
+        return json.loads(doc.output), table.output
+
+    doc, out = run()  # prod-a: 21 days
+    assert doc["window_days"] == 14.0
+    assert "window: 14 days of history per decision, as the weekly job reads" in out
+    assert "14-day window" in out
+    assert doc["results"][1]["decisions"] <= 3  # one decision (day 14) per series
+    doc, out = run("--days", "15")
+    assert doc["window_days"] == 7.0
+    assert "most series span less than 21 days" in out
+    doc, out = run("--window-days", "10")
+    assert doc["window_days"] == 10.0
+    assert "window: 10 days of history per decision (--window-days)" in out
 
 
 def test_evaluate_generated_families():

@@ -1,0 +1,45 @@
+"""The replay's default window: the weekly job's 14 days where the history allows."""
+
+import numpy as np
+import pytest
+
+from rightsizing.evaluation import ReplaySeries, default_window_days
+from rightsizing.evaluation.window import describe_window
+from rightsizing.inputs import Resources
+
+DAY = 86400.0
+
+
+def _series(days: float, start: float = 0.0) -> ReplaySeries:
+    t = 1.7e9 + start * DAY + np.arange(0.0, days * DAY, 300.0)  # as an export: [0, days)
+    return ReplaySeries(
+        f"s{days}-{start}", t, np.full(t.size, 0.1), np.full(t.size, 1e8), Resources()
+    )
+
+
+@pytest.mark.parametrize(
+    ("spans", "window"),
+    [
+        ([21.0, 21.0, 10.0], 14.0),  # the median series has 14 days and a scored week
+        ([30.0], 14.0),
+        ([20.5, 20.5], 7.0),  # half a day short of a scored week after 14 days
+        ([15.0] * 3, 7.0),  # prod-b's 15 days: one scored day
+        ([8.0], 7.0),  # an 8-day public trace: one decision from a week
+        ([30.0, 30.0, 5.0, 5.0, 5.0], 7.0),  # mostly short-lived: the median decides
+        ([], 7.0),
+    ],
+)
+def test_default_window_follows_the_typical_series(spans, window):
+    assert default_window_days([_series(d) for d in spans]) == window
+
+
+def test_a_longer_step_needs_a_longer_history():
+    assert default_window_days([_series(21.0)], step_days=7.0) == 14.0
+    assert default_window_days([_series(21.0)], step_days=14.0) == 7.0
+    assert default_window_days([_series(28.0)], step_days=14.0) == 14.0
+
+
+def test_the_window_line_says_why():
+    assert "as the weekly job reads" in describe_window(14.0, 7.0, chosen=True)
+    assert "span less than 21 days" in describe_window(7.0, 7.0, chosen=True)
+    assert describe_window(10.0, 7.0, chosen=False).endswith("(--window-days)")
