@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from rightsizing.evaluation import bar_verdict, generate_cluster, replay
+from rightsizing.evaluation import bar_verdict, generate_cluster, generate_prodlike, replay
 from rightsizing.evaluation.plausibility import first_decision_s
 from rightsizing.evaluation.prodlike import PROD_FLEETS
 from rightsizing.evaluation.scoring import Score
@@ -45,10 +45,19 @@ def cluster_fleet(
     offset_days: int,
     shift: tuple[float, float] | None,
     days: int | None = None,
+    current: bool = False,
 ) -> list[ReplaySeries]:
     """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on
-    (``days``: the trace's length, default the fleet's own)."""
+    (``days``: the trace's length, default the fleet's own; ``current``: keep the
+    generator's current requests, as a cluster with requests set replays)."""
     out = generate_cluster(name, seeds, offset_days, days)
+    if current:
+        own = {
+            f"{s.series_id}/{seed}": s.current
+            for seed in seeds
+            for s in generate_prodlike(name, seed, start_offset_days=offset_days, days=days)
+        }
+        out = [dataclasses.replace(s, current=own[s.series_id]) for s in out]
     if shift is not None:
         start = min(float(s.times_s[0]) for s in out) + shift[0] * DAY
         out = [
@@ -77,6 +86,9 @@ def main() -> None:
     parser.add_argument("--setting", action="append", default=[], help="tacos KEY=VALUE")
     parser.add_argument("--window-days", type=float, default=7.0, help="history per decision")
     parser.add_argument("--days", type=int, help="trace length (default: the fleet's own)")
+    parser.add_argument(
+        "--current", action="store_true", help="with the generator's current requests"
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     shift = None
@@ -97,7 +109,7 @@ def main() -> None:
     for name in args.fleet or list(PROD_FLEETS):
         for offset in args.offset_days:
             t = time.perf_counter()
-            fleet = cluster_fleet(name, args.seeds, offset, shift, args.days)
+            fleet = cluster_fleet(name, args.seeds, offset, shift, args.days, args.current)
             scores = replay(
                 fleet,
                 ["krr-simple", "vpa", tacos],

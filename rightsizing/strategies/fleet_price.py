@@ -24,7 +24,10 @@ part of the week, so the baselines' held-out risk, and the target made from it, 
 with the weekday of the decision (too generous when the held-out days follow a
 weekend, too strict when the decision does). Where the history has room for it (the
 weekly job's 14 days), ``weekly_fold_count`` holds out a whole week instead, one day of
-every weekday, which removes the swing. The fallback (``calibrate_price``, no
+every weekday, which removes the swing. Where the strategy keeps a request at the
+last day's own estimate (``recent_days``: a level that rose), each fold scores the
+larger of the two estimates, as applied, so the price is set knowing that floor. The
+fallback (``calibrate_price``, no
 container with enough history for a cut) is in sample: the smallest ``lambda`` whose
 in-sample pooled share (recency-weighted, as the requests are chosen) is at most
 ``factor x`` the lower of the baselines' on the same history, ``factor < 1`` being the
@@ -149,6 +152,14 @@ def predictive_sample(
     return out_v, out_w
 
 
+def risen(before: FloatArray, recent: FloatArray, rise: float) -> bool:
+    """Whether the recent samples' median is above ``(1 + rise)`` x the earlier ones'
+    (always, with ``rise`` below -1 or nothing earlier)."""
+    if rise <= -1.0 or before.size == 0 or recent.size == 0:
+        return True
+    return float(np.median(recent)) > (1.0 + rise) * float(np.median(before))
+
+
 def exceed_share(values: FloatArray, weights: FloatArray, request: float) -> float:
     """Weighted share of usage strictly above ``request``."""
     total = float(weights.sum())
@@ -271,6 +282,8 @@ class _HoldoutParams:
     holdout_days: float
     min_fit_days: float
     folds: int
+    recent_days: float = 0.0
+    recent_rise: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -282,6 +295,9 @@ class _Fold:
     held_above: FloatArray  # held-out usage weight above each candidate
     held_weight: float
     baseline_above: tuple[float, float]  # held-out weight above krr-simple's, vpa's request
+    # candidates, exceedance and held-out weight above them from the last ``recent_days``
+    # before the split alone: the floor of the request (``TacosStrategy.recent_days``)
+    recent: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
 
 _BASELINES: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (KrrSimpleStrategy(), VpaStrategy())
@@ -320,6 +336,16 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
         order = np.argsort(usage.cpu[i:k])
         ho_v = usage.cpu[i:k][order]
         suffix = np.r_[np.cumsum(w_ho[order][::-1])[::-1], 0.0]
+        recent = None
+        if p.recent_days > 0:
+            r0 = int(np.searchsorted(usage.times_s, split - p.recent_days * DAY_S, side="left"))
+            if (
+                r0 < i
+                and float(usage.weights[r0:i].sum()) > 0
+                and risen(usage.cpu[:r0], usage.cpu[r0:i], p.recent_rise)
+            ):
+                rc, rx, _ = cost_candidates(usage.cpu[r0:i], usage.weights[r0:i], p.q_lo, p.q_hi)
+                recent = (rc, rx, _weight_above(ho_v, suffix, rc))
         seen = _until(inputs, split)
         base: list[float] = []
         for strategy in _BASELINES:
@@ -336,6 +362,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
                 _weight_above(ho_v, suffix, cand),
                 float(w_ho.sum()),
                 (base[0], base[1]),
+                recent,
             )
         )
     return out
@@ -352,6 +379,8 @@ def calibrate_price_holdout(
     min_fit_days: float,
     folds: int = 1,
     fleet_map: FleetMap = serial_map,
+    recent_days: float = 0.0,
+    recent_rise: float = -1.0,
 ) -> FleetPrice | None:
     """The price calibrated out of sample: fit on the window's earlier part, score the rest.
 
@@ -368,7 +397,15 @@ def calibrate_price_holdout(
     after it (the caller then falls back to the in-sample calibration).
     """
     params = _HoldoutParams(
-        half_life_hours, q_lo, q_hi, horizon_days, holdout_days, min_fit_days, folds
+        half_life_hours,
+        q_lo,
+        q_hi,
+        horizon_days,
+        holdout_days,
+        min_fit_days,
+        folds,
+        recent_days,
+        recent_rise,
     )
     per_container = list(fleet_map(partial(holdout_folds, p=params), fleet))
     all_folds = [f for per in per_container for f in per]
@@ -386,6 +423,20 @@ def calibrate_price_holdout(
     def pooled(price: float) -> float:
         best = np.argmin(c + price * fit_exceed, axis=1)
         return float(a[rows, best].sum() / volume)
+
+    if recent_days > 0:
+        # each request is the larger of the window's and the last days' cost-optimal
+        # one, as ``propose`` applies them; the weight above the larger is the smaller
+        # of the two weights above (a fold without recent samples: the window's alone)
+        never = (np.zeros(LEVELS), np.zeros(LEVELS), np.full(LEVELS, np.inf))
+        rc = np.vstack([(f.recent or never)[0] for f in all_folds])
+        rx = np.vstack([(f.recent or never)[1] for f in all_folds])
+        ra = np.vstack([(f.recent or never)[2] for f in all_folds])
+
+        def pooled(price: float) -> float:
+            best = np.argmin(c + price * fit_exceed, axis=1)
+            floor = np.argmin(rc + price * rx, axis=1)
+            return float(np.minimum(a[rows, best], ra[rows, floor]).sum() / volume)
 
     price = _bisect(pooled, target)
     fitted = sum(1 for per in per_container if per)

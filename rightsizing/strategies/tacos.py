@@ -19,8 +19,12 @@ a fixed price in cores, a 16-core container would be sized near its p80). That
 spends the risk where it is cheap (tight containers are covered to their tail,
 rare bursts are not paid for all week) and is the same rule that gives the best
 plan in hindsight, applied to the past. ``cpu_mode="percentile"`` uses
-``cpu_percentile`` instead. Optionally the request never falls below the same
-estimate over the last ``recent_days`` (off by default: replays showed no gain).
+``cpu_percentile`` instead. The request never falls below the same estimate over
+the last ``recent_days`` (1) alone: with a 72 h half-life a level that rose a day
+before the decision is still the window's tail, which a fleet price can leave
+uncovered, while next week it is the level; the fleet calibration scores the larger
+of the two, as applied (``fleet_price``). It was off until the calibration knew of it
+(alone it only added slack).
 Throttling means observed usage was censored by the limit, so the request is raised
 by the throttled share. No CPU limit by default (``cpu_limit_policy``: none | ratio |
 equal).
@@ -58,6 +62,7 @@ from rightsizing.strategies.fleet_price import (
     calibration_subset,
     cost_candidates,
     predictive_sample,
+    risen,
     weekly_fold_count,
 )
 
@@ -113,7 +118,8 @@ class TacosStrategy:
     cpu_percentile_min: float = 0.80
     cpu_percentile: float = 0.999
     half_life_hours: float = 72.0
-    recent_days: float = 0.0
+    recent_days: float = 1.0
+    recent_rise: float = 0.1
     cpu_margin: float = 0.0
     throttle_threshold: float = 0.05
     memory_buffer: float = 0.15
@@ -150,6 +156,7 @@ class TacosStrategy:
         check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1, AS_FRACTION)
         check_range(self.name, "half_life_hours", self.half_life_hours, 1, 10000)
         check_range(self.name, "recent_days", self.recent_days, 0, 60)
+        check_range(self.name, "recent_rise", self.recent_rise, -1, 100)
         check_range(self.name, "cpu_margin", self.cpu_margin, 0, 5)
         check_range(self.name, "memory_buffer", self.memory_buffer, 0, 5)
         check_range(self.name, "memory_days", self.memory_days, 1, 60)
@@ -223,6 +230,8 @@ class TacosStrategy:
                 self.holdout_min_fit_days,
                 folds,
                 fleet_map,
+                self.recent_days,
+                self.recent_rise,
             )
         if price is None:
             price = calibrate_price(
@@ -258,11 +267,21 @@ class TacosStrategy:
         cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
-            if recent.times_s.size:
-                cpu = max(
-                    cpu,
-                    self._cpu(recent.cpu, recent.weights, evidence, f"last {self.recent_days:g}d"),
+            start = int(np.searchsorted(usage.times_s, end - self.recent_days * DAY_S))
+            if (
+                recent.times_s.size
+                and float(recent.weights.sum()) > 0
+                and risen(usage.cpu[:start], recent.cpu, self.recent_rise)
+            ):
+                floor = self._cpu(
+                    recent.cpu, recent.weights, evidence, f"last {self.recent_days:g}d", "_recent"
                 )
+                if floor > cpu:
+                    cpu = floor
+                    notes.append(
+                        f"CPU kept at the last {self.recent_days:g} days' level: usage rose "
+                        "recently, and the whole window would under-size it"
+                    )
         cpu *= 1.0 + self.cpu_margin
         if inputs.throttled_ratio is not None and inputs.throttled_ratio > self.throttle_threshold:
             cpu *= 1.0 + inputs.throttled_ratio
@@ -311,12 +330,15 @@ class TacosStrategy:
         weights: FloatArray,
         evidence: list[Evidence],
         where: str = "window",
+        suffix: str = "",
     ) -> float:
+        """The CPU request from these samples (evidence names end in ``suffix``; the fleet
+        price is stated once, with the window's)."""
         if self.cpu_mode == "percentile":
             cpu = weighted_quantile(values, weights, self.cpu_percentile)
             evidence.append(
                 Evidence(
-                    f"cpu_p{self.cpu_percentile * 100:g}",
+                    f"cpu_p{self.cpu_percentile * 100:g}{suffix}",
                     cpu,
                     "cores",
                     f"recency-weighted, {where}",
@@ -327,27 +349,27 @@ class TacosStrategy:
         if self.fleet_starvation_cores > 0:
             price = self.fleet_starvation_cores
             floor = self.fleet_percentile_min
-            evidence.append(
-                Evidence(
-                    "cpu_starvation_price",
-                    price,
-                    "cores",
-                    f"fleet-calibrated over {self.fleet_containers} containers"
-                    + (
-                        f" on {self.fleet_holdout_folds} held-out days"
-                        if self.fleet_holdout_folds
-                        else " in sample"
+            if not suffix:  # the price is stated once, with the window's request
+                folds = self.fleet_holdout_folds
+                evidence.append(
+                    Evidence(
+                        "cpu_starvation_price",
+                        price,
+                        "cores",
+                        f"fleet-calibrated over {self.fleet_containers} containers"
+                        + (f" on {folds} held-out days" if folds else " in sample")
+                        + f": pooled under-provisioned target {self.fleet_target_under:.2%}",
                     )
-                    + f": pooled under-provisioned target {self.fleet_target_under:.2%}",
                 )
-            )
         else:
             price = self.starvation_cores + self.starvation_mean_hours * float(
                 np.average(values, weights=weights)
             )
         cpu, level = cost_optimal_request(values, weights, price, floor, self.cpu_percentile)
         evidence.append(
-            Evidence("cpu_cost_optimal", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}")
+            Evidence(
+                f"cpu_cost_optimal{suffix}", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}"
+            )
         )
         return cpu
 

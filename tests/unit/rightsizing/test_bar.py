@@ -228,6 +228,26 @@ def test_full_bar_with_two_weeks_of_history_whatever_the_weekday(offset):
     assert scores["tacos"].cpu_slack < before.cpu_slack
 
 
+def test_no_more_risk_after_a_fleet_wide_rise_just_before_the_decision():
+    """Every container's CPU x 1.6 from a day and a half before a decision made from 14
+    days: the held-out week sees the new level on one or two of its seven days, and a
+    72 h half-life keeps the old level as the window's bulk, so without the recent-level
+    floor the default was at 1.16 x vpa's under-provisioned share (measured 2026-12-07);
+    with it, below vpa's, whose 24 h half-life follows a rise fastest."""
+    fleet = generate_cluster("prod-a", range(201, 211))
+    start = min(float(s.times_s[0]) for s in fleet) + 12.5 * 86400.0
+    fleet = [
+        dataclasses.replace(s, cpu=np.where(s.times_s >= start, s.cpu * 1.6, s.cpu)) for s in fleet
+    ]
+    scores = replay(fleet, ["krr-simple", "vpa", "tacos"], window_days=14, include_current=False)
+    verdict = bar_verdict(scores, "tacos")
+    assert verdict is not None
+    assert verdict.under_ok and verdict.ooms_ok, verdict
+    floorless = make_strategy("tacos", {"recent_days": "0"})
+    before = replay(fleet, [floorless], window_days=14, include_current=False)["tacos"]
+    assert before.cpu_under_share > scores["vpa"].cpu_under_share  # what the floor fixed
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="slack at parity with the better baseline's on these HPA-heavy mixes, not 20% less",

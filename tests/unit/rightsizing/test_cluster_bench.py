@@ -3,6 +3,7 @@
 import numpy as np
 
 from bench.rightsizing_cluster_fleets import cluster_fleet, decision_weekday, int_range
+from rightsizing.evaluation import generate_prodlike
 
 
 def test_ranges_are_inclusive():
@@ -33,3 +34,19 @@ def test_level_shift_scales_cpu_from_that_day_on_only():
         np.testing.assert_allclose(b.cpu[after], a.cpu[after] * 0.6)
         np.testing.assert_array_equal(b.cpu[~after], a.cpu[~after])
         np.testing.assert_array_equal(b.memory, a.memory)
+
+
+def test_longer_traces_windows_and_current_requests():
+    """--days regenerates the fleet that long, --current keeps each container's own
+    requests (matched by id, not by position), and the window moves the first decision."""
+    long = cluster_fleet("prod-b", int_range("1"), 0, None, days=28)
+    assert max(float(s.times_s[-1] - s.times_s[0]) for s in long) > 27 * 86400.0
+    assert decision_weekday(long, 14.0) == "Wed"  # prod-b starts on a Wednesday
+    with_current = cluster_fleet("prod-b", int_range("1-2"), 0, None, current=True)
+    own = {
+        f"{s.series_id}/{seed}": s.current
+        for seed in (1, 2)
+        for s in generate_prodlike("prod-b", seed)
+    }
+    assert all(s.current == own[s.series_id] for s in with_current)
+    assert all(s.current.cpu_request is not None for s in with_current)

@@ -15,6 +15,7 @@ from rightsizing.strategies.fleet_price import (
     cost_candidates,
     exceed_share,
     predictive_sample,
+    risen,
     weekly_fold_count,
 )
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
@@ -280,6 +281,38 @@ def test_the_default_holds_out_a_week_with_two_weeks_of_history():
     assert mine.fleet_holdout_folds == 9
     with pytest.raises(InvalidSettingError, match="weekly_under_factor"):
         TacosStrategy(weekly_under_factor=-1.0)
+
+
+def test_a_rise_is_the_recent_median_above_the_earlier_one():
+    before, after = np.full(100, 1.0), np.full(10, 1.2)
+    assert risen(before, after, 0.1)
+    assert not risen(before, after, 0.25)
+    assert not risen(before, np.full(10, 0.8), 0.1)  # a quieter day is no rise
+    assert risen(before, np.full(10, 0.8), -1.0)  # -1: every recent estimate counts
+    assert risen(np.array([]), after, 0.1)  # nothing earlier to compare with
+
+
+def test_the_calibration_counts_the_recent_floor_as_applied():
+    """The request is the larger of the window's and the last day's estimate, so at any
+    price the held-out share with the floor is at most the share without it, and the
+    price that meets the same target is no higher."""
+    rng = np.random.default_rng(11)
+    n = times(14).size
+    fleet = [
+        replace(
+            inputs(lvl * np.clip(rng.normal(1.0, 0.3, n), 0.05, None), days=14.0),
+            key=f"ns/app-{i}/c",
+        )
+        for i, lvl in enumerate([0.05, 0.2, 1.0, 8.0, 0.5, 2.0] * 3)
+    ]
+    args = (fleet, 72.0, 0.6, 0.999, 0.85, 3.0, 1.0, 3.0, 7)
+    without = calibrate_price_holdout(*args)
+    with_floor = calibrate_price_holdout(*args, recent_days=1.0, recent_rise=-1.0)
+    assert without is not None and with_floor is not None
+    assert with_floor.target_under == without.target_under
+    assert with_floor.in_sample_under <= with_floor.target_under + 1e-12
+    assert with_floor.starvation_cores <= without.starvation_cores < 1e6  # not at the cap
+    assert with_floor.starvation_cores < without.starvation_cores  # here the floor counts
 
 
 def test_the_folds_reuse_one_sort_of_the_window():
