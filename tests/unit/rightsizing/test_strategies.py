@@ -143,19 +143,25 @@ def test_tacos_percentile_mode_and_limit_policies():
     assert ratio.resources.memory_limit == pytest.approx(3 * ratio.resources.memory_request)
 
 
+LOW_FLEET_PRICE = {"fleet_starvation_cores": 0.2, "fleet_containers": 100}
+
+
+def _last_day_at(level: float, noise: float, seed: int):
+    """A week of usage around 1 core whose last day is at ``level``."""
+    rng = np.random.default_rng(seed)
+    t = times(7)
+    mean = np.where(t >= t[-1] - DAY + 300, level, 1.0)
+    return inputs(mean * np.clip(rng.normal(1.0, noise, t.size), 0.05, None), days=7.0)
+
+
 def test_tacos_follows_a_level_that_rose_in_the_last_day():
     """Usage doubled for the last day of the window: with a 72 h half-life that day is
     the window's tail, and under a low fleet price (a big container: a core of headroom
     buys little probability) a request from the whole window sits at the old level. The
     request is kept at the last day's own estimate, and says why."""
-    rng = np.random.default_rng(5)
-    t = times(7)
-    level = np.where(t >= t[-1] - DAY + 300, 2.0, 1.0)
-    cpu = level * np.clip(rng.normal(1.0, 0.05, t.size), 0.5, None)
-    inp = inputs(cpu, days=7.0)
-    fleet = {"fleet_starvation_cores": 0.2, "fleet_containers": 100}
-    now = propose("tacos", inp, **fleet)
-    before = propose("tacos", inp, recent_days=0, **fleet)
+    inp = _last_day_at(2.0, noise=0.05, seed=5)
+    now = propose("tacos", inp, **LOW_FLEET_PRICE)
+    before = propose("tacos", inp, recent_days=0, **LOW_FLEET_PRICE)
     assert before.resources.cpu_request < 1.5  # the whole window: the old level
     assert now.resources.cpu_request >= 2.0  # the last day's level
     recent = next(e for e in now.evidence if e.name == "cpu_cost_optimal_recent")
@@ -168,18 +174,13 @@ def test_tacos_follows_a_level_that_rose_in_the_last_day():
 def test_tacos_ignores_the_last_day_when_the_level_did_not_rise():
     """A steady container whose last day happens to be a little busier (or a weekend
     that is quieter) keeps the window's request: only a rise above 10% counts."""
-    rng = np.random.default_rng(6)
-    t = times(7)
-    level = np.where(t >= t[-1] - DAY + 300, 1.05, 1.0)
-    cpu = level * np.clip(rng.normal(1.0, 0.2, t.size), 0.05, None)
-    inp = inputs(cpu, days=7.0)
-    fleet = {"fleet_starvation_cores": 0.2, "fleet_containers": 100}
-    now = propose("tacos", inp, **fleet)
-    off = propose("tacos", inp, recent_days=0, **fleet)
+    inp = _last_day_at(1.05, noise=0.2, seed=6)
+    now = propose("tacos", inp, **LOW_FLEET_PRICE)
+    off = propose("tacos", inp, recent_days=0, **LOW_FLEET_PRICE)
     assert now.resources.cpu_request == off.resources.cpu_request
     assert not any(e.name == "cpu_cost_optimal_recent" for e in now.evidence)
     # with no threshold the busier day's own estimate is computed and compared
-    anyrise = propose("tacos", inp, recent_rise=-1, **fleet)
+    anyrise = propose("tacos", inp, recent_rise=-1, **LOW_FLEET_PRICE)
     assert any(e.name == "cpu_cost_optimal_recent" for e in anyrise.evidence)
 
 
