@@ -8,7 +8,7 @@ the default strategy calibrates on a whole held-out week only where the history 
 room for one (``fleet_price.weekly_fold_count``). But a 14-day window needs 14 days
 before the first decision and a scored week after it: on an export of 8 or 15 days
 it would score nothing, or one day. So the replay takes 14 days where the typical
-(median) series spans at least 14 days plus one scored step, and a week
+(median) container spans at least 14 days plus one scored step, and a week
 (``SHORT_WINDOW_DAYS``, the guardrails' minimum history) otherwise. ``--window-days``
 overrides either.
 """
@@ -25,12 +25,21 @@ DAY_S = 86400.0
 
 
 def default_window_days(series: list[ReplaySeries], step_days: float = 7.0) -> float:
-    """14 days where the median series spans 14 days and a scored step, else 7.
+    """14 days where the median container spans 14 days and a scored step, else 7.
 
-    A series' span counts its last sample's interval: 21 days of 5-minute samples end
-    five minutes before the 21st day does, and still score a whole week after day 14.
+    A container is a ``group`` of series (its pods, which come and go: a pod living a
+    day does not make its container young) or one series. Its span counts the last
+    sample's interval: 21 days of 5-minute samples end five minutes before the 21st day
+    does, and still score a whole week after day 14.
     """
-    spans = [float(s.times_s[-1] - s.times_s[0]) + s.resolution_s for s in series if s.times_s.size]
+    bounds: dict[str, tuple[float, float]] = {}
+    for s in series:
+        if s.times_s.size:
+            key = s.group or s.series_id
+            lo, hi = float(s.times_s[0]), float(s.times_s[-1]) + s.resolution_s
+            seen = bounds.get(key)
+            bounds[key] = (lo, hi) if seen is None else (min(seen[0], lo), max(seen[1], hi))
+    spans = [hi - lo for lo, hi in bounds.values()]
     if not spans:
         return SHORT_WINDOW_DAYS
     need = (WEEKLY_HISTORY_DAYS + step_days) * DAY_S

@@ -1,5 +1,7 @@
 """The replay's default window: the weekly job's 14 days where the history allows."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -30,7 +32,20 @@ def _series(days: float, start: float = 0.0) -> ReplaySeries:
     ],
 )
 def test_default_window_follows_the_typical_series(spans, window):
-    assert default_window_days([_series(d) for d in spans]) == window
+    series = [dataclasses.replace(_series(d), series_id=f"s{i}") for i, d in enumerate(spans)]
+    assert default_window_days(series) == window
+
+
+def test_a_container_spans_what_its_pods_span_together():
+    """Pods of one container (``group``) come and go: three 8-day pods one after the
+    other make a 24-day container, and a replay of it from 14 days."""
+    pods = [
+        dataclasses.replace(_series(8.0, start=8.0 * k), group="ns/app/c", series_id=f"p{k}")
+        for k in range(3)
+    ]
+    assert default_window_days(pods) == 14.0
+    alone = [dataclasses.replace(p, group="") for p in pods]  # three unrelated 8-day series
+    assert default_window_days(alone) == 7.0
 
 
 def test_a_longer_step_needs_a_longer_history():
