@@ -152,10 +152,15 @@ def predictive_sample(
     return out_v, out_w
 
 
-def risen(before: FloatArray, recent: FloatArray, rise: float) -> bool:
-    """Whether the recent samples' median is above ``(1 + rise)`` x the earlier ones'
-    (always, with ``rise`` below -1 or nothing earlier)."""
-    if rise <= -1.0 or before.size == 0 or recent.size == 0:
+def risen(usage: UsageHistory, start: int, stop: int, rise: float) -> bool:
+    """Whether the median of samples ``start:stop`` is above ``(1 + rise)`` x the median
+    of the samples before them (always, with ``rise`` at -1 or nothing before). Samples
+    without pods (a KEDA workload at zero replicas) are not usage and do not count."""
+    if rise <= -1.0:
+        return True
+    before = usage.cpu[:start][usage.weights[:start] > 0]
+    recent = usage.cpu[start:stop][usage.weights[start:stop] > 0]
+    if before.size == 0 or recent.size == 0:
         return True
     return float(np.median(recent)) > (1.0 + rise) * float(np.median(before))
 
@@ -342,7 +347,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
             if (
                 r0 < i
                 and float(usage.weights[r0:i].sum()) > 0
-                and risen(usage.cpu[:r0], usage.cpu[r0:i], p.recent_rise)
+                and risen(usage, r0, i, p.recent_rise)
             ):
                 rc, rx, _ = cost_candidates(usage.cpu[r0:i], usage.weights[r0:i], p.q_lo, p.q_hi)
                 recent = (rc, rx, _weight_above(ho_v, suffix, rc))

@@ -20,7 +20,8 @@ spends the risk where it is cheap (tight containers are covered to their tail,
 rare bursts are not paid for all week) and is the same rule that gives the best
 plan in hindsight, applied to the past. ``cpu_mode="percentile"`` uses
 ``cpu_percentile`` instead. The request never falls below the same estimate over
-the last ``recent_days`` (1) alone: with a 72 h half-life a level that rose a day
+the last ``recent_days`` (1) alone where that day's median is more than
+``recent_rise`` (10%) above the rest's: with a 72 h half-life a level that rose a day
 before the decision is still the window's tail, which a fleet price can leave
 uncovered, while next week it is the level; the fleet calibration scores the larger
 of the two, as applied (``fleet_price``). It was off until the calibration knew of it
@@ -271,7 +272,7 @@ class TacosStrategy:
             if (
                 recent.times_s.size
                 and float(recent.weights.sum()) > 0
-                and risen(usage.cpu[:start], recent.cpu, self.recent_rise)
+                and risen(usage, start, usage.times_s.size, self.recent_rise)
             ):
                 floor = self._cpu(
                     recent.cpu, recent.weights, evidence, f"last {self.recent_days:g}d", "_recent"

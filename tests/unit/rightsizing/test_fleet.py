@@ -1,5 +1,6 @@
 """The fleet API: one starvation price calibrated over every container of a run."""
 
+import dataclasses
 from dataclasses import replace
 
 import numpy as np
@@ -284,12 +285,22 @@ def test_the_default_holds_out_a_week_with_two_weeks_of_history():
 
 
 def test_a_rise_is_the_recent_median_above_the_earlier_one():
-    before, after = np.full(100, 1.0), np.full(10, 1.2)
-    assert risen(before, after, 0.1)
-    assert not risen(before, after, 0.25)
-    assert not risen(before, np.full(10, 0.8), 0.1)  # a quieter day is no rise
-    assert risen(before, np.full(10, 0.8), -1.0)  # -1: every recent estimate counts
-    assert risen(np.array([]), after, 0.1)  # nothing earlier to compare with
+    def usage(before: float, after: float, idle: int = 0):
+        cpu = np.r_[np.zeros(idle), np.full(100, before), np.full(10, after)]
+        return inputs(cpu, days=cpu.size * 300.0 / 86400.0).usage, idle + 100
+
+    u, cut = usage(1.0, 1.2)
+    assert risen(u, cut, u.cpu.size, 0.1)
+    assert not risen(u, cut, u.cpu.size, 0.25)
+    u, cut = usage(1.0, 0.8)
+    assert not risen(u, cut, u.cpu.size, 0.1)  # a quieter day is no rise
+    assert risen(u, cut, u.cpu.size, -1.0)  # -1: every recent estimate counts
+    assert risen(u, 0, u.cpu.size, 0.1)  # nothing earlier to compare with
+    # samples without pods (zero replicas) are not usage: 300 of them do not drag the
+    # earlier median to 0 and turn an unchanged level into a rise
+    u, cut = usage(1.0, 1.0, idle=300)
+    u = dataclasses.replace(u, weights=np.where(np.arange(u.cpu.size) < 300, 0.0, 1.0))
+    assert not risen(u, cut, u.cpu.size, 0.1)
 
 
 def test_the_calibration_counts_the_recent_floor_as_applied():
