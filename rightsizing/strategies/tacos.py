@@ -267,8 +267,8 @@ class TacosStrategy:
             values, w = predictive_sample(usage.times_s, values, w, end, self.drift_horizon_days)
         cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
-            recent = usage.since(end - self.recent_days * DAY_S)
             start = int(np.searchsorted(usage.times_s, end - self.recent_days * DAY_S))
+            recent = usage.since(end - self.recent_days * DAY_S)
             if (
                 recent.times_s.size
                 and float(recent.weights.sum()) > 0
@@ -280,8 +280,8 @@ class TacosStrategy:
                 if floor > cpu:
                     cpu = floor
                     notes.append(
-                        f"CPU kept at the last {self.recent_days:g} days' level: usage rose "
-                        "recently, and the whole window would under-size it"
+                        f"CPU kept at the level of the last {self.recent_days * 24:g} h: usage "
+                        "rose recently, and the whole window would under-size it"
                     )
         cpu *= 1.0 + self.cpu_margin
         if inputs.throttled_ratio is not None and inputs.throttled_ratio > self.throttle_threshold:
