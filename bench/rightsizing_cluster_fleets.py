@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from rightsizing.evaluation import bar_verdict, generate_cluster, generate_prodlike, replay
+from rightsizing.evaluation import bar_verdict, generate_cluster, replay
 from rightsizing.evaluation.plausibility import first_decision_s
 from rightsizing.evaluation.prodlike import PROD_FLEETS
 from rightsizing.evaluation.scoring import Score
@@ -50,14 +50,7 @@ def cluster_fleet(
     """The seeds as one usage-only fleet, optionally scaled from ``shift[0]`` days on
     (``days``: the trace's length, default the fleet's own; ``current``: keep the
     generator's current requests, as a cluster with requests set replays)."""
-    out = generate_cluster(name, seeds, offset_days, days)
-    if current:
-        own = {
-            f"{s.series_id}/{seed}": s.current
-            for seed in seeds
-            for s in generate_prodlike(name, seed, start_offset_days=offset_days, days=days)
-        }
-        out = [dataclasses.replace(s, current=own[s.series_id]) for s in out]
+    out = generate_cluster(name, seeds, offset_days, days, usage_only=not current)
     if shift is not None:
         start = min(float(s.times_s[0]) for s in out) + shift[0] * DAY
         out = [

@@ -137,16 +137,23 @@ def generate_prodlike(
 
 
 def generate_cluster(
-    name: str, seeds: range, start_offset_days: int = 0, days: int | None = None
+    name: str,
+    seeds: range,
+    start_offset_days: int = 0,
+    days: int | None = None,
+    usage_only: bool = True,
 ) -> list[ReplaySeries]:
     """The seeds of fleet ``name`` as one cluster-sized usage export (80 containers a
-    seed): ids made unique per seed, no current requests, as a trace export has none.
+    seed): ids made unique per seed, no current requests (unless ``usage_only`` is off), as
+    a trace export has none.
 
     Why one fleet and not pooled seeds: a real export is one cluster, calibrated once
     per weekly round, and the fleet price behaves differently at that size.
     """
     return [
-        replace(s, series_id=f"{s.series_id}/{seed}", current=Resources())
+        replace(
+            s, series_id=f"{s.series_id}/{seed}", current=Resources() if usage_only else s.current
+        )
         for seed in seeds
         for s in generate_prodlike(name, seed, start_offset_days=start_offset_days, days=days)
     ]

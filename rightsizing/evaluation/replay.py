@@ -18,7 +18,7 @@ import numpy as np
 
 from rightsizing.evaluation.hindsight import replay_hindsight
 from rightsizing.evaluation.scoring import Score, score_segment
-from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.evaluation.series import ReplaySeries, by_container
 from rightsizing.fleet import recommend_fleet
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import Autoscaler, ContainerInputs, OomEvent, Resources, UsageHistory
@@ -234,11 +234,7 @@ def replay(
     """
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
-    groups: dict[str, list[ReplaySeries]] = {}
-    for one in series:
-        if one.times_s.size:
-            groups.setdefault(one.group or one.series_id, []).append(one)
-    members = list(groups.values())
+    members = by_container(series)
     if include_current:
         if progress is not None:
             progress(CURRENT)

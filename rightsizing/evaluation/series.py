@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,3 +95,13 @@ class ReplaySeries:
             series_id,
             usage.memory_peak,
         )
+
+
+def by_container(series: Sequence[ReplaySeries]) -> list[list[ReplaySeries]]:
+    """The series with samples, grouped into containers (a ``group``'s pods, or one
+    series alone), in the order first seen: the unit the replay decides for."""
+    groups: dict[str, list[ReplaySeries]] = {}
+    for one in series:
+        if one.times_s.size:
+            groups.setdefault(one.group or one.series_id, []).append(one)
+    return list(groups.values())

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.evaluation.series import ReplaySeries, by_container
+from rightsizing.guardrails import Guardrails
+from rightsizing.strategies.base import DAY_S
 
 WEEKLY_HISTORY_DAYS = 14.0
-SHORT_WINDOW_DAYS = 7.0
-DAY_S = 86400.0
+SHORT_WINDOW_DAYS = Guardrails().min_history_days  # the least history a decision needs
 
 
 def default_window_days(series: list[ReplaySeries], step_days: float = 7.0) -> float:
@@ -32,14 +33,11 @@ def default_window_days(series: list[ReplaySeries], step_days: float = 7.0) -> f
     sample's interval: 21 days of 5-minute samples end five minutes before the 21st day
     does, and still score a whole week after day 14.
     """
-    bounds: dict[str, tuple[float, float]] = {}
-    for s in series:
-        if s.times_s.size:
-            key = s.group or s.series_id
-            lo, hi = float(s.times_s[0]), float(s.times_s[-1]) + s.resolution_s
-            seen = bounds.get(key)
-            bounds[key] = (lo, hi) if seen is None else (min(seen[0], lo), max(seen[1], hi))
-    spans = [hi - lo for lo, hi in bounds.values()]
+    spans = [
+        max(float(s.times_s[-1]) + s.resolution_s for s in pods)
+        - min(float(s.times_s[0]) for s in pods)
+        for pods in by_container(series)
+    ]
     if not spans:
         return SHORT_WINDOW_DAYS
     need = (WEEKLY_HISTORY_DAYS + step_days) * DAY_S

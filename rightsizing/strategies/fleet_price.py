@@ -425,23 +425,22 @@ def calibrate_price_holdout(
     baseline = float(base_above.min() / volume)
     target = factor * baseline
 
+    # with ``recent_days`` each request is the larger of the window's and the last days'
+    # cost-optimal one, as ``propose`` applies them; the weight above the larger is the
+    # smaller of the two weights above (a fold without recent samples: the window's alone)
+    never = (np.zeros(LEVELS), np.zeros(LEVELS), np.full(LEVELS, np.inf))
+    recent = (
+        [np.vstack([(f.recent or never)[j] for f in all_folds]) for j in range(3)]
+        if recent_days > 0
+        else None
+    )
+
     def pooled(price: float) -> float:
-        best = np.argmin(c + price * fit_exceed, axis=1)
-        return float(a[rows, best].sum() / volume)
-
-    if recent_days > 0:
-        # each request is the larger of the window's and the last days' cost-optimal
-        # one, as ``propose`` applies them; the weight above the larger is the smaller
-        # of the two weights above (a fold without recent samples: the window's alone)
-        never = (np.zeros(LEVELS), np.zeros(LEVELS), np.full(LEVELS, np.inf))
-        rc = np.vstack([(f.recent or never)[0] for f in all_folds])
-        rx = np.vstack([(f.recent or never)[1] for f in all_folds])
-        ra = np.vstack([(f.recent or never)[2] for f in all_folds])
-
-        def pooled(price: float) -> float:
-            best = np.argmin(c + price * fit_exceed, axis=1)
-            floor = np.argmin(rc + price * rx, axis=1)
-            return float(np.minimum(a[rows, best], ra[rows, floor]).sum() / volume)
+        above = a[rows, np.argmin(c + price * fit_exceed, axis=1)]
+        if recent is not None:
+            rc, rx, ra = recent
+            above = np.minimum(above, ra[rows, np.argmin(rc + price * rx, axis=1)])
+        return float(above.sum() / volume)
 
     price = _bisect(pooled, target)
     fitted = sum(1 for per in per_container if per)

@@ -267,8 +267,8 @@ class TacosStrategy:
             values, w = predictive_sample(usage.times_s, values, w, end, self.drift_horizon_days)
         cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
-            start = int(np.searchsorted(usage.times_s, end - self.recent_days * DAY_S))
             recent = usage.since(end - self.recent_days * DAY_S)
+            start = usage.times_s.size - recent.times_s.size
             if (
                 recent.times_s.size
                 and float(recent.weights.sum()) > 0
