@@ -84,3 +84,13 @@ def test_describe_decisions_names_the_weekday_and_late_starters():
     assert ", then every 2 days; results depend" in text
     assert "start later" not in text
     assert describe_decisions([], 7.0, 7.0).startswith("no decisions")
+
+
+def test_prodlike_days_lengthens_the_trace_and_refuses_nonsense():
+    from rightsizing.evaluation import generate_prodlike
+
+    long = generate_prodlike("prod-b", 3, 4, days=28)
+    assert max(float(s.times_s[-1] - s.times_s[0]) for s in long) > 27 * 86400.0
+    for bad in (1, 366):
+        with pytest.raises(InvalidInputError, match="days must be 2-365"):
+            generate_prodlike("prod-b", 3, 4, days=bad)
