@@ -10,11 +10,13 @@ the end of the bucket) so that the ``vpa`` strategy is a faithful anchor.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
 
 
 def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float:
@@ -30,12 +32,63 @@ def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> floa
     if q >= 1.0:
         return float(values[weights > 0].max()) if np.any(weights > 0) else float(values.max())
     order = np.argsort(values)  # ties share a value: stability is not needed
-    cum = np.cumsum(weights[order])
+    return sorted_weighted_quantile(values[order], weights[order], q)
+
+
+def sorted_weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float:
+    """``weighted_quantile`` of values already in ascending order (weights alongside),
+    for callers that sort once and ask many times (``ValueOrder``)."""
+    if values.size == 0:
+        raise ValueError("quantile of an empty series")
+    if q >= 1.0:
+        return float(values[weights > 0].max()) if np.any(weights > 0) else float(values[-1])
+    cum = np.cumsum(weights)
     total = cum[-1]
     if total <= 0:
         raise ValueError("quantile of a series whose weights sum to zero")
     idx = int(np.searchsorted(cum, q * total, side="left"))
-    return float(values[order[min(idx, values.size - 1)]])
+    return float(values[min(idx, values.size - 1)])
+
+
+def sorted_median(values: FloatArray) -> float:
+    """``np.median`` of values already in ascending order (same arithmetic, no sort)."""
+    m = values.size
+    if m % 2:
+        return float(values[m // 2])
+    return float((values[m // 2 - 1] + values[m // 2]) / 2.0)
+
+
+@dataclass(frozen=True)
+class ValueOrder:
+    """One sort of a container's CPU samples by value, shared by everything that reads
+    them in that order.
+
+    Why: the fleet calibration fits seven prefixes of each container's window (its
+    held-out days) and asks each for a cost-optimal request, a level drift, a recent
+    rise and both baselines' requests. Each of those sorted its own copy (a dozen sorts
+    of thousands of samples per container); a prefix of the window keeps its part of
+    one sort in order, so filtering the one sort by position answers them all.
+    """
+
+    index: IntArray  # positions of the samples, by CPU value (stable: ties by time)
+    cpu: FloatArray  # the CPU values in that order
+    pods: NDArray[np.bool_]  # whether each sample, in that order, had pods (weight > 0)
+
+    @classmethod
+    def of(cls, cpu: FloatArray, weights: FloatArray) -> ValueOrder:
+        index = np.argsort(cpu, kind="stable")
+        return cls(index, cpu[index], weights[index] > 0)
+
+    def between(self, start: int, stop: int) -> NDArray[np.bool_]:
+        """Which of the sorted samples sit at positions ``start:stop``."""
+        if start <= 0:
+            return self.index < stop
+        return (self.index >= start) & (self.index < stop)
+
+    def median_with_pods(self, start: int, stop: int) -> float | None:
+        """The median CPU of samples ``start:stop`` that had pods (None: there are none)."""
+        values = self.cpu[self.between(start, stop) & self.pods]
+        return sorted_median(values) if values.size else None
 
 
 def recency_weights(times_s: FloatArray, now_s: float, half_life_s: float) -> FloatArray:
@@ -71,7 +124,12 @@ class DecayingHistogram:
         return np.clip(b, 0, self.weights.size - 1)
 
     def add(self, values: FloatArray, weights: FloatArray) -> None:
-        np.add.at(self.weights, self.bucket_of(np.maximum(values, 0.0)), weights)
+        buckets = self.bucket_of(np.maximum(values, 0.0))
+        if not np.any(self.weights):  # (bincount sums each bucket in order, as add.at does)
+            summed = np.bincount(buckets, weights=weights, minlength=self.weights.size)
+            self.weights = summed.astype(np.float64, copy=False)
+        else:
+            np.add.at(self.weights, buckets, weights)
 
     @property
     def total(self) -> float:

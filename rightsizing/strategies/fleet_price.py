@@ -42,20 +42,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rightsizing.inputs import ContainerInputs, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
-from rightsizing.quantiles import FloatArray, recency_weights
+from rightsizing.quantiles import (
+    FloatArray,
+    IntArray,
+    ValueOrder,
+    recency_weights,
+    sorted_median,
+)
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
 
 LEVELS = 241
 LOG10_PRICE_RANGE = (-6.0, 6.0)  # cores: far below a millicore sidecar, far above any node
-BISECTION_STEPS = 48
+BISECTION_STEPS = 32  # 12 decades / 2**32: the price to 7e-9 of itself, below any request step
 
 
 def cost_candidates(
@@ -84,20 +91,34 @@ DAY_S = 86400.0
 MAX_DRIFT_SIGMA = 0.5
 
 
-def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
+def level_drift(
+    times_s: FloatArray, values: FloatArray, end_s: float, order: IntArray | None = None
+) -> float:
     """Robust day-to-day drift: 1.4826 x the median |change| of the log daily median.
 
     Medians and a median of changes, so a weekend dip or a batch job's timing (a
     few large day-to-day changes) does not read as drift. 0 with fewer than 3 days.
+    ``order`` (optional): positions of ``values`` in ascending order, when the caller
+    has them (``ValueOrder``); then grouping by day is a stable sort of small integers.
     """
     if times_s.size == 0:
         return 0.0
     day = np.floor((end_s - times_s) / DAY_S).astype(np.int64)
-    top = float(np.max(np.abs(values))) + 1.0
-    # one float sort: the integer part orders days (oldest first), the fraction values
-    key = np.sort((day.max() - day) + values / top)
-    d = np.floor(key).astype(np.int64)
-    v = (key - d) * top
+    return drift_of(daily_medians(day, values, order)[1])
+
+
+def daily_medians(
+    day: NDArray[np.int64], values: FloatArray, order: IntArray | None = None
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """The days present (ascending) and the median of ``values`` on each."""
+    if order is None:
+        order = np.argsort(values, kind="stable")
+    days = day[order]
+    # stable by day, so each day's values stay in ascending order (int16: a radix sort)
+    small = int(days.min()) > -(2**15) and int(days.max()) < 2**15
+    by_day = np.argsort(days.astype(np.int16) if small else days, kind="stable")
+    d = days[by_day]
+    v = values[order[by_day]]
     # (plain slicing rather than np.r_ / np.median: this runs once per container and
     # fold, on a dozen days, where their per-call overhead was most of the time)
     new_day = np.empty(d.size, dtype=bool)
@@ -106,13 +127,37 @@ def level_drift(times_s: FloatArray, values: FloatArray, end_s: float) -> float:
     starts = np.flatnonzero(new_day)
     ends = np.append(starts[1:], d.size)
     counts = ends - starts
-    arr = (v[starts + (counts - 1) // 2] + v[starts + counts // 2]) / 2.0  # daily medians
-    if arr.size < 3 or np.any(arr <= 0):
+    medians: FloatArray = (v[starts + (counts - 1) // 2] + v[starts + counts // 2]) / 2.0
+    return d[starts], medians
+
+
+def drift_of(medians: FloatArray) -> float:
+    """1.4826 x the median |change| of the log of consecutive daily medians (0 with fewer
+    than 3 days or a day at zero)."""
+    if medians.size < 3 or np.any(medians <= 0):
         return 0.0
-    changes = np.sort(np.abs(np.diff(np.log(arr))))
+    changes = np.sort(np.abs(np.diff(np.log(medians))))
     mid = changes.size // 2
     median = changes[mid] if changes.size % 2 else (changes[mid - 1] + changes[mid]) / 2.0
     return float(1.4826 * median)
+
+
+def drift_before(
+    times_s: FloatArray,
+    order: ValueOrder,
+    window_days: tuple[NDArray[np.int64], FloatArray],
+    split_s: float,
+    shift: int,
+) -> float:
+    """``level_drift`` of the samples before ``split_s``, ``shift`` whole days before the
+    window's end, from the window's ``daily_medians``: the fit's last day (cut at the
+    split) is the only one to take again."""
+    present, medians = window_days
+    first = int(np.searchsorted(times_s, split_s - DAY_S, side="right"))
+    stop = int(np.searchsorted(times_s, split_s, side="left"))
+    last_day = order.cpu[order.between(first, stop)]
+    head = [sorted_median(last_day)] if last_day.size else []
+    return drift_of(np.concatenate([head, medians[present > shift]]))
 
 
 def predictive_sample(
@@ -121,7 +166,8 @@ def predictive_sample(
     weights: FloatArray,
     end_s: float,
     horizon_days: float,
-    order: np.ndarray | None = None,
+    order: IntArray | None = None,
+    drift: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """The window's usage spread by the level drift expected over ``horizon_days``.
 
@@ -133,31 +179,45 @@ def predictive_sample(
     turns its in-sample risk into much more (seen on the tiny-container mixes).
     ``order`` (optional) is an ordering of ``values`` by value, when the caller has one:
     the held-out folds filter one sort of the whole window instead of sorting each fit.
+    ``drift`` (optional): the window's ``level_drift``, when the caller has it.
     """
     if horizon_days <= 0:
         return values, weights
-    sigma = min(level_drift(times_s, values, end_s) * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)
+    base = np.argsort(values, kind="stable") if order is None else order
+    if drift is None:
+        drift = level_drift(times_s, values, end_s, base)
+    sigma = min(drift * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)
     if sigma <= 0:
         return values, weights
     # Returned sorted by value, which ``cost_candidates`` needs: the base is sorted once
     # and the scaled copies are then sorted runs, which a merge sort joins in a fraction
     # of the time of sorting five times the points from scratch.
-    base = np.argsort(values) if order is None else order
     scale = np.exp(sigma * _NODES)
-    runs_v = (values[base][None, :] * scale[:, None]).ravel()
-    runs_w = (weights[base][None, :] * _NODE_WEIGHTS[:, None]).ravel()
-    merged = np.argsort(runs_v, kind="stable")
-    out_v: FloatArray = runs_v[merged]
-    out_w: FloatArray = runs_w[merged]
+    sorted_v, sorted_w = values[base], weights[base]
+    runs_v = sorted_v[None, :] * scale[:, None]
+    runs_w = sorted_w[None, :] * _NODE_WEIGHTS[:, None]
+    flat_v, flat_w = runs_v.ravel(), runs_w.ravel()
+    merged = np.argsort(flat_v, kind="stable")
+    out_v: FloatArray = flat_v[merged]
+    out_w: FloatArray = flat_w[merged]
     return out_v, out_w
 
 
-def risen(usage: UsageHistory, start: int, stop: int, rise: float) -> bool:
+def risen(
+    usage: UsageHistory, start: int, stop: int, rise: float, order: ValueOrder | None = None
+) -> bool:
     """Whether the median of samples ``start:stop`` is above ``(1 + rise)`` x the median
     of the samples before them (always, with ``rise`` at -1 or nothing before). Samples
-    without pods (a KEDA workload at zero replicas) are not usage and do not count."""
+    without pods (a KEDA workload at zero replicas) are not usage and do not count.
+    ``order``: the window's ``ValueOrder``, when the caller has one (no sort then)."""
     if rise <= -1.0:
         return True
+    if order is not None:
+        before_median = order.median_with_pods(0, start)
+        recent_median = order.median_with_pods(start, stop)
+        if before_median is None or recent_median is None:
+            return True
+        return recent_median > (1.0 + rise) * before_median
     before = usage.cpu[:start][usage.weights[:start] > 0]
     recent = usage.cpu[start:stop][usage.weights[start:stop] > 0]
     if before.size == 0 or recent.size == 0:
@@ -189,21 +249,6 @@ def _baseline_cpu(
     """The baseline's CPU request, or the current one where it would leave CPU alone."""
     r = strategy.cpu_request(inputs)
     return inputs.current.cpu_request if r is None else r
-
-
-def _until(inputs: ContainerInputs, split_s: float) -> ContainerInputs:
-    """The container as it was seen at ``split_s``: usage, OOM kills and window cut there."""
-    u = inputs.usage
-    i = int(np.searchsorted(u.times_s, split_s, side="left"))
-    usage = UsageHistory(
-        u.times_s[:i], u.cpu[:i], u.memory[:i], u.weights[:i], u.memory_peak[:i], u.resolution_s
-    )
-    return replace(
-        inputs,
-        usage=usage,
-        now_s=split_s,
-        oom_events=tuple(o for o in inputs.oom_events if o.time_s < split_s),
-    )
 
 
 def _weight_above(sorted_v: FloatArray, suffix_w: FloatArray, requests: FloatArray) -> FloatArray:
@@ -305,68 +350,79 @@ class _Fold:
     recent: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
 
-_BASELINES: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (KrrSimpleStrategy(), VpaStrategy())
+_KRR, _VPA = KrrSimpleStrategy(), VpaStrategy()
+_BASELINES: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (_KRR, _VPA)
 
 
 def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
     """The folds of one container (none without enough history); pure, per container,
-    so a fleet's folds can be computed on several processes (``rightsizing.parallel``)."""
+    so a fleet's folds can be computed on several processes (``rightsizing.parallel``).
+
+    Every fold is a prefix of the window, so one ``ValueOrder`` of the whole window
+    serves the fits, their level drift, the recent rise and krr-simple's percentile
+    (each used to sort its own copy: most of the calibration's time)."""
     usage = inputs.usage
     out: list[_Fold] = []
     if usage.times_s.size == 0:
         return out
+    t, cpu, w = usage.times_s, usage.cpu, usage.weights
     half_s = p.half_life_hours * 3600.0
     # a fold's held-out day is on average half a day ahead of its fit; the final fit is
     # spread for ``horizon_days``: each is spread for the horizon it is scored at
     fold_horizon = min(p.holdout_days / 2.0, p.horizon_days)
-    # one sort of the whole window; each fit (a prefix) keeps its part of it in order
-    by_value = np.argsort(usage.cpu, kind="stable")
+    order = ValueOrder.of(cpu, w)
+    # With whole held-out days, a fit's days are the window's days shifted: the daily
+    # medians (for the level drift) are taken once, and each fit only adds its last
+    # day, which it sees up to the split.
+    shift_days = round(p.holdout_days)
+    whole = shift_days == p.holdout_days
+    if whole:
+        day = np.floor((inputs.end_s - t) / DAY_S).astype(np.int64)
+        present, medians = daily_medians(day, cpu, order.index)
     for fold in range(p.folds):
         split = inputs.end_s - (fold + 1) * p.holdout_days * DAY_S
-        if split - float(usage.times_s[0]) < p.min_fit_days * DAY_S:
+        if split - float(t[0]) < p.min_fit_days * DAY_S:
             break
-        i = int(np.searchsorted(usage.times_s, split, side="left"))
-        k = int(np.searchsorted(usage.times_s, split + p.holdout_days * DAY_S, side="left"))
+        i = int(np.searchsorted(t, split, side="left"))
+        k = int(np.searchsorted(t, split + p.holdout_days * DAY_S, side="left"))
         if i == 0 or k == i:
             continue
-        t_fit, v_fit = usage.times_s[:i], usage.cpu[:i]
-        w_fit = usage.weights[:i] * recency_weights(t_fit, split, half_s)
-        w_ho = usage.weights[i:k]
+        w_fit = w[:i] * recency_weights(t[:i], split, half_s)
+        w_ho = w[i:k]
         if float(w_fit.sum()) <= 0 or float(w_ho.sum()) <= 0:
             continue
-        values, wp = predictive_sample(
-            t_fit, v_fit, w_fit, split, fold_horizon, by_value[by_value < i]
-        )
+        fit = order.index[order.between(0, i)]
+        drift = None
+        if whole:
+            window_days = (present, medians)
+            drift = drift_before(t, order, window_days, split, (fold + 1) * shift_days)
+        values, wp = predictive_sample(t[:i], cpu[:i], w_fit, split, fold_horizon, fit, drift)
         cand, exceed, _ = cost_candidates(values, wp, p.q_lo, p.q_hi)
-        order = np.argsort(usage.cpu[i:k])
-        ho_v = usage.cpu[i:k][order]
-        suffix = np.r_[np.cumsum(w_ho[order][::-1])[::-1], 0.0]
+        by_value = np.argsort(cpu[i:k])
+        ho_v = cpu[i:k][by_value]
+        suffix = np.append(np.cumsum(w_ho[by_value][::-1])[::-1], 0.0)
         recent = None
         if p.recent_days > 0:
-            r0 = int(np.searchsorted(usage.times_s, split - p.recent_days * DAY_S, side="left"))
-            if (
-                r0 < i
-                and float(usage.weights[r0:i].sum()) > 0
-                and risen(usage, r0, i, p.recent_rise)
-            ):
-                rc, rx, _ = cost_candidates(usage.cpu[r0:i], usage.weights[r0:i], p.q_lo, p.q_hi)
+            r0 = int(np.searchsorted(t, split - p.recent_days * DAY_S, side="left"))
+            if r0 < i and float(w[r0:i].sum()) > 0 and risen(usage, r0, i, p.recent_rise, order):
+                rc, rx, _ = cost_candidates(cpu[r0:i], w[r0:i], p.q_lo, p.q_hi)
                 recent = (rc, rx, _weight_above(ho_v, suffix, rc))
-        seen = _until(inputs, split)
-        base: list[float] = []
-        for strategy in _BASELINES:
-            r = _baseline_cpu(strategy, seen)
-            base.append(
-                float(suffix[0])
-                if r is None
-                else float(_weight_above(ho_v, suffix, np.array([r]))[0])
-            )
+        base = (
+            _KRR.cpu_request_before(inputs, split, i, order),
+            _VPA.cpu_request_before(inputs, split, i),
+        )
+        held = (inputs.current.cpu_request if r is None else r for r in base)
+        above = [
+            float(suffix[0]) if r is None else float(_weight_above(ho_v, suffix, np.array([r]))[0])
+            for r in held
+        ]
         out.append(
             _Fold(
                 cand,
                 exceed,
                 _weight_above(ho_v, suffix, cand),
                 float(w_ho.sum()),
-                (base[0], base[1]),
+                (above[0], above[1]),
                 recent,
             )
         )

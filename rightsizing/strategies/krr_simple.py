@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
-from rightsizing.quantiles import weighted_quantile
+from rightsizing.quantiles import ValueOrder, sorted_weighted_quantile, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import AS_PERCENTAGE, DAY_S, check_range
 
@@ -41,6 +43,22 @@ class KrrSimpleStrategy:
         if usage.points < self.points_required or self._hpa_scales_on(inputs, "cpu"):
             return None
         return self._cpu(usage)
+
+    def cpu_request_before(
+        self, inputs: ContainerInputs, now_s: float, stop: int, order: ValueOrder
+    ) -> float | None:
+        """``cpu_request`` of the container as it was seen at ``now_s`` (its first ``stop``
+        samples), read off ``order``, one sort of its whole window: the fleet calibration
+        asks this for seven held-out days of every container."""
+        usage = inputs.usage
+        start = int(np.searchsorted(usage.times_s, now_s - self.history_days * DAY_S, "left"))
+        points = float(usage.weights[start:stop].sum())
+        if points < self.points_required or self._hpa_scales_on(inputs, "cpu"):
+            return None
+        keep = order.between(start, stop)
+        return sorted_weighted_quantile(
+            order.cpu[keep], usage.weights[order.index[keep]], self.cpu_percentile / 100.0
+        )
 
     def _window(self, inputs: ContainerInputs) -> UsageHistory:
         return inputs.usage.since(inputs.end_s - self.history_days * DAY_S)

@@ -54,7 +54,7 @@ import numpy as np
 from rightsizing.errors import InvalidSettingError
 from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
-from rightsizing.quantiles import FloatArray, recency_weights, weighted_quantile
+from rightsizing.quantiles import FloatArray, ValueOrder, recency_weights, weighted_quantile
 from rightsizing.results import Evidence, NoRecommendation, Proposal, Reason
 from rightsizing.strategies.base import AS_FRACTION, DAY_S, MIB, check_range
 from rightsizing.strategies.fleet_price import (
@@ -263,8 +263,11 @@ class TacosStrategy:
 
         w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
         values = usage.cpu
+        order = ValueOrder.of(usage.cpu, usage.weights)  # one sort for the spread and the rise
         if self.fleet_starvation_cores > 0:
-            values, w = predictive_sample(usage.times_s, values, w, end, self.drift_horizon_days)
+            values, w = predictive_sample(
+                usage.times_s, values, w, end, self.drift_horizon_days, order.index
+            )
         cpu = self._cpu(values, w, evidence)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
@@ -272,7 +275,7 @@ class TacosStrategy:
             if (
                 recent.times_s.size
                 and float(recent.weights.sum()) > 0
-                and risen(usage, start, usage.times_s.size, self.recent_rise)
+                and risen(usage, start, usage.times_s.size, self.recent_rise, order)
             ):
                 floor = self._cpu(
                     recent.cpu, recent.weights, evidence, f"last {self.recent_days:g}d", "_recent"

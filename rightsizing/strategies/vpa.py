@@ -55,11 +55,17 @@ class VpaStrategy:
         check_range(self.name, "half_life_hours", self.half_life_hours, 0.1, 10000)
         check_range(self.name, "memory_days", self.memory_days, 1, 365)
 
-    def _cpu_histogram(self, inputs: ContainerInputs) -> DecayingHistogram:
+    def _cpu_histogram(
+        self, inputs: ContainerInputs, now_s: float | None = None, stop: int | None = None
+    ) -> DecayingHistogram:
+        """The decaying CPU histogram at the window's end, or at ``now_s`` over the first
+        ``stop`` samples (the container as it was seen then)."""
         usage = inputs.usage
-        decay = np.exp2((usage.times_s - inputs.end_s) / (self.half_life_hours * 3600.0))
+        end = inputs.end_s if now_s is None else now_s
+        t, cpu, w = usage.times_s[:stop], usage.cpu[:stop], usage.weights[:stop]
+        decay = np.exp2((t - end) / (self.half_life_hours * 3600.0))
         cpu_hist = DecayingHistogram(1000.0, 0.01)
-        cpu_hist.add(usage.cpu, usage.weights * decay)
+        cpu_hist.add(cpu, w * decay)
         return cpu_hist
 
     def _cpu_target(self, cpu_hist: DecayingHistogram) -> tuple[float, float]:
@@ -76,6 +82,14 @@ class VpaStrategy:
         if inputs.usage.times_s.size == 0:
             return None
         return self._cpu_target(self._cpu_histogram(inputs))[1]
+
+    def cpu_request_before(self, inputs: ContainerInputs, now_s: float, stop: int) -> float | None:
+        """``cpu_request`` of the container as it was seen at ``now_s`` (its first ``stop``
+        samples), without building that container: the fleet calibration asks this for
+        seven held-out days of every container."""
+        if stop <= 0:
+            return None
+        return self._cpu_target(self._cpu_histogram(inputs, now_s, stop))[1]
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage

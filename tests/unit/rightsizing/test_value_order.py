@@ -1,0 +1,173 @@
+"""One sort of a container's window, shared by the fleet calibration's held-out folds.
+
+Each shortcut must answer exactly what the plain computation on the cut-down container
+answers: these tests compare them on awkward data (ties, samples without pods, hourly
+rollups whose five points share a time, an HPA, too few points)."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rightsizing import Autoscaler, ContainerInputs, Resources, UsageHistory
+from rightsizing.quantiles import (
+    DecayingHistogram,
+    ValueOrder,
+    sorted_median,
+    sorted_weighted_quantile,
+    weighted_quantile,
+)
+from rightsizing.strategies.fleet_price import (
+    daily_medians,
+    drift_before,
+    level_drift,
+    predictive_sample,
+    risen,
+)
+from rightsizing.strategies.krr_simple import KrrSimpleStrategy
+from rightsizing.strategies.vpa import VpaStrategy
+
+from .builders import DAY, inputs, times
+
+
+def _awkward(seed: int, days: float = 10.0) -> ContainerInputs:
+    """Quantised usage (many ties), a stretch at zero replicas, a level step."""
+    rng = np.random.default_rng(seed)
+    t = times(days)
+    cpu = np.round(rng.gamma(4.0, 0.05, t.size) * (1 + (t > t[t.size // 2])), 2)
+    base = inputs(cpu, days=days, current=Resources(0.5, None, None, None))
+    weights = np.where((np.arange(t.size) // 200) % 7 == 3, 0.0, 1.0)
+    return replace(base, usage=replace(base.usage, weights=weights))
+
+
+def _hourly(seed: int) -> ContainerInputs:
+    """Rollup-style points: five per hour at one time, unequal masses."""
+    rng = np.random.default_rng(seed)
+    hours = np.repeat(1_704_067_200.0 + 1800.0 + np.arange(24 * 10) * 3600.0, 5)
+    cpu = np.sort(rng.gamma(3.0, 0.1, (hours.size // 5, 5)), axis=1).ravel()
+    w = np.tile([6.0, 3.0, 1.5, 1.2, 0.3], hours.size // 5)
+    usage = UsageHistory(hours, cpu, cpu * 1e9, w, cpu * 1e9, 3600.0)
+    return ContainerInputs("ns/hourly/c", usage, Resources(0.4, None, None, None))
+
+
+def _cut(inputs_: ContainerInputs, split_s: float) -> tuple[ContainerInputs, int]:
+    """The container as it was seen at ``split_s`` (what the shortcuts stand for)."""
+    u = inputs_.usage
+    i = int(np.searchsorted(u.times_s, split_s, side="left"))
+    seen = UsageHistory(
+        u.times_s[:i], u.cpu[:i], u.memory[:i], u.weights[:i], u.memory_peak[:i], u.resolution_s
+    )
+    return replace(inputs_, usage=seen, now_s=split_s), i
+
+
+CASES = [_awkward(1), _awkward(2), _hourly(3), _hourly(4)]
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_filtered_sort_answers_what_each_slice_would(container):
+    u = container.usage
+    order = ValueOrder.of(u.cpu, u.weights)
+    assert np.all(np.diff(order.cpu) >= 0)
+    n = u.cpu.size
+    for start, stop in [(0, n), (0, n // 3), (n // 4, n // 2), (n - 7, n), (5, 5)]:
+        part = u.cpu[start:stop]
+        assert np.array_equal(np.sort(part), order.cpu[order.between(start, stop)])
+        with_pods = part[u.weights[start:stop] > 0]
+        got = order.median_with_pods(start, stop)
+        assert got == (float(np.median(with_pods)) if with_pods.size else None)
+        if stop > start:
+            assert risen(u, start, stop, 0.1, order) == risen(u, start, stop, 0.1)
+            assert risen(u, start, stop, -0.5, order) == risen(u, start, stop, -0.5)
+
+
+def test_sorted_quantile_and_median_match_the_unsorted_ones():
+    rng = np.random.default_rng(5)
+    v = np.round(rng.gamma(2.0, 1.0, 999), 1)  # ties
+    w = rng.uniform(0.0, 2.0, v.size)
+    order = np.argsort(v, kind="stable")
+    for q in (0.0, 0.05, 0.5, 0.9, 0.95, 0.999, 1.0):
+        assert sorted_weighted_quantile(v[order], w[order], q) == weighted_quantile(v, w, q)
+    assert sorted_median(v[order]) == float(np.median(v))
+    assert sorted_median(v[order][:-1]) == float(np.median(v[order][:-1]))
+    with pytest.raises(ValueError, match="zero"):
+        sorted_weighted_quantile(v[order], np.zeros(v.size), 0.5)
+    with pytest.raises(ValueError, match="empty"):
+        sorted_weighted_quantile(np.array([]), np.array([]), 0.5)
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_baselines_before_a_split_are_their_requests_on_the_cut_container(container):
+    krr, krr_hpa, vpa = KrrSimpleStrategy(), KrrSimpleStrategy(allow_hpa=True), VpaStrategy()
+    scaled = replace(container, autoscaler=Autoscaler("hpa", 2, 10, cpu_target_percent=70.0))
+    order = ValueOrder.of(container.usage.cpu, container.usage.weights)
+    end = container.end_s
+    # with a 1-day history krr-simple's own window starts after the cut one does
+    short = KrrSimpleStrategy(history_days=1)
+    for back_days in (1, 2, 3.5, 6, 9.7):
+        split = end - back_days * DAY
+        seen, stop = _cut(container, split)
+        for strategy in (krr, krr_hpa, short):
+            assert strategy.cpu_request_before(container, split, stop, order) == (
+                strategy.cpu_request(seen)
+            )
+        assert krr.cpu_request_before(scaled, split, stop, order) is None  # leaves CPU alone
+        assert vpa.cpu_request_before(container, split, stop) == pytest.approx(
+            vpa.cpu_request(seen), rel=1e-12
+        )
+    # too few points before the split: krr-simple declines, as on the cut container
+    early = float(container.usage.times_s[10])
+    seen, stop = _cut(container, early)
+    assert krr.cpu_request(seen) is None
+    assert krr.cpu_request_before(container, early, stop, order) is None
+    assert vpa.cpu_request_before(container, early, 0) is None
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_level_drift_from_a_shared_sort_is_the_same(container):
+    u = container.usage
+    order = np.argsort(u.cpu, kind="stable")
+    for end in (container.end_s, container.end_s - 2.5 * DAY):
+        stop = int(np.searchsorted(u.times_s, end, side="left"))
+        sub = order[order < stop]
+        want = level_drift(u.times_s[:stop], u.cpu[:stop], end)
+        got = level_drift(u.times_s[:stop], u.cpu[:stop], end, sub)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+def test_histogram_adds_accumulate_as_one_add():
+    rng = np.random.default_rng(9)
+    a, b = rng.gamma(2.0, 0.2, 500), rng.gamma(2.0, 0.2, 300)
+    wa, wb = rng.uniform(0, 1, a.size), rng.uniform(0, 1, b.size)
+    twice = DecayingHistogram(1000.0, 0.01)
+    twice.add(a, wa)
+    twice.add(b, wb)
+    once = DecayingHistogram(1000.0, 0.01)
+    once.add(np.r_[a, b], np.r_[wa, wb])
+    assert np.allclose(twice.weights, once.weights, rtol=1e-12)
+    assert twice.percentile(0.9) == once.percentile(0.9)
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_a_fits_drift_from_the_windows_daily_medians_is_its_own(container):
+    u = container.usage
+    order = ValueOrder.of(u.cpu, u.weights)
+    end = container.end_s
+    day = np.floor((end - u.times_s) / DAY).astype(np.int64)
+    window_days = daily_medians(day, u.cpu, order.index)
+    for shift in range(1, 8):
+        split = end - shift * DAY
+        stop = int(np.searchsorted(u.times_s, split, side="left"))
+        want = level_drift(u.times_s[:stop], u.cpu[:stop], split)
+        assert drift_before(u.times_s, order, window_days, split, shift) == want
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_the_spread_sample_is_the_same_from_a_shared_sort_and_drift(container):
+    u = container.usage
+    end = container.end_s
+    order = ValueOrder.of(u.cpu, u.weights)
+    drift = level_drift(u.times_s, u.cpu, end)
+    plain = predictive_sample(u.times_s, u.cpu, u.weights, end, 3.0)
+    shared = predictive_sample(u.times_s, u.cpu, u.weights, end, 3.0, order.index, drift)
+    assert plain[0].size == 5 * u.cpu.size  # (the drift is not 0: the sample was spread)
+    assert np.array_equal(plain[0], shared[0]) and np.array_equal(plain[1], shared[1])
