@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,12 +77,20 @@ def cost_candidates(
         v = values[order]
         cum = np.cumsum(weights[order])
     cum = cum / cum[-1]
-    levels = np.linspace(q_lo, q_hi, LEVELS)
+    levels = _levels(q_lo, q_hi)
     idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
     cand = v[idx]
     below = cum[np.searchsorted(v, cand, side="right") - 1]
-    exceed: FloatArray = np.clip(1.0 - below, 0.0, 1.0)
+    exceed: FloatArray = np.maximum(1.0 - below, 0.0)  # (below is in [0, 1])
     return cand, exceed, levels
+
+
+@lru_cache(maxsize=16)
+def _levels(q_lo: float, q_hi: float) -> FloatArray:
+    """The candidate quantile levels (read-only: shared by every call with these bounds)."""
+    levels = np.linspace(q_lo, q_hi, LEVELS)
+    levels.flags.writeable = False
+    return levels
 
 
 _NODES, _NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
