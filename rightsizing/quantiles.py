@@ -70,13 +70,15 @@ class ValueOrder:
     one sort in order, so filtering the one sort by position answers them all.
     """
 
-    index: IntArray  # positions of the samples, by CPU value (stable: ties by time)
+    index: IntArray  # positions of the samples, by CPU value (ties share a value: any order)
     cpu: FloatArray  # the CPU values in that order
     pods: NDArray[np.bool_]  # whether each sample, in that order, had pods (weight > 0)
 
     @classmethod
     def of(cls, cpu: FloatArray, weights: FloatArray) -> ValueOrder:
-        index = np.argsort(cpu, kind="stable")
+        # (quicksort: on a container's data fresh from memory a stable sort, timsort, is
+        # about 1.8x slower; measured in docs/benchmarks-rightsizing.md)
+        index = np.argsort(cpu)
         return cls(index, cpu[index], weights[index] > 0)
 
     def between(self, start: int, stop: int) -> NDArray[np.bool_]:

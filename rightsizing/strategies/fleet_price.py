@@ -120,7 +120,7 @@ def daily_medians(
 ) -> tuple[NDArray[np.int64], FloatArray]:
     """The days present (ascending) and the median of ``values`` on each."""
     if order is None:
-        order = np.argsort(values, kind="stable")
+        order = np.argsort(values)
     days = day[order]
     # stable by day, so each day's values stay in ascending order (int16: a radix sort)
     small = int(days.min()) > -(2**15) and int(days.max()) < 2**15
@@ -191,7 +191,7 @@ def predictive_sample(
     """
     if horizon_days <= 0:
         return values, weights
-    base = np.argsort(values, kind="stable") if order is None else order
+    base = np.argsort(values) if order is None else order
     if drift is None:
         drift = level_drift(times_s, values, end_s, base)
     sigma = min(drift * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)

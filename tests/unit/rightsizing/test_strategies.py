@@ -9,6 +9,7 @@ from rightsizing import (
     Reason,
     Resources,
     UnknownStrategyError,
+    UsageHistory,
     make_strategy,
     strategy_names,
 )
@@ -318,3 +319,43 @@ def test_cpu_request_is_what_propose_would_recommend(name, settings):
         want = out.resources.cpu_request if isinstance(out, Proposal) else None
         got = inp.current.cpu_request if fast is None else fast
         assert got == (inp.current.cpu_request if want is None else want), (name, inp.autoscaler)
+
+
+def test_daily_peaks_are_each_days_maximum_and_nan_where_nothing_was_seen():
+    from rightsizing.strategies.tacos import daily_peaks
+
+    rng = np.random.default_rng(4)
+    t = times(7)
+    mem = rng.uniform(0, 1e9, t.size)
+    mem[:40] = 0.0  # a day can peak at 0
+    keep = (t - t[0] < 2 * DAY) | (t - t[0] >= 3 * DAY)  # day 3 missing
+    usage = UsageHistory.from_samples(t[keep], np.full(int(keep.sum()), 0.1), mem[keep])
+    end = float(t[-1]) + 300
+    peaks = daily_peaks(usage, end, 7)
+    day = np.floor((t[keep] - (end - 7 * DAY)) / DAY).astype(int)
+    for d in range(7):
+        seen = mem[keep][day == d]
+        if seen.size:
+            assert peaks[d] == seen.max()
+        else:
+            assert np.isnan(peaks[d])
+    assert np.isnan(peaks).sum() == 1
+    assert np.isnan(daily_peaks(usage, end + 30 * DAY, 7)).all()  # nothing recent
+
+
+def test_leak_slope_is_the_least_squares_line():
+    from rightsizing.strategies.tacos import leak_slope
+
+    rng = np.random.default_rng(8)
+    y = 1e9 + 5e7 * np.arange(7) + rng.normal(0, 1e7, 7)
+    y[2] = np.nan  # a day without samples is left out
+    ok = ~np.isnan(y)
+    want_slope, want_intercept = np.polyfit(np.arange(7)[ok], y[ok], 1)
+    slope, r2 = leak_slope(y)
+    assert slope == pytest.approx(want_slope, rel=1e-9)
+    fit = want_slope * np.arange(7)[ok] + want_intercept
+    want_r2 = 1 - ((y[ok] - fit) ** 2).sum() / ((y[ok] - y[ok].mean()) ** 2).sum()
+    assert r2 == pytest.approx(want_r2, rel=1e-9)
+    assert leak_slope(np.full(7, 2e9)) == (0.0, 0.0)  # flat: no slope, no fit
+    assert leak_slope(np.array([1.0, 2.0, 3.0, np.nan])) == (0.0, 0.0)  # under 4 days
+    assert leak_slope(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx((1.0, 1.0))
