@@ -345,24 +345,32 @@ class _HoldoutParams:
 
 
 @dataclass(frozen=True)
-class _Fold:
-    """One container's fit-then-score split: what the fleet's price search needs of it."""
+class _Folds:
+    """One container's fit-then-score splits, a row each: what the fleet's price search
+    needs of it. Stacked per container, so that a fleet's folds cross from the workers as
+    one object per container (pickling 14,000 small ones cost the parent most of a
+    second on a 2,000-container calibration)."""
 
-    candidates: FloatArray  # the rule's candidate requests, fitted before the split
+    candidates: FloatArray  # the rule's candidate requests, fitted before each split
     fit_exceed: FloatArray  # their in-sample exceedance (what the price trades against)
     held_above: FloatArray  # held-out usage weight above each candidate
-    held_weight: float
-    baseline_above: tuple[float, float]  # held-out weight above krr-simple's, vpa's request
+    held_weight: FloatArray  # per fold
+    baseline_above: FloatArray  # per fold: held-out weight above krr-simple's, vpa's request
     # candidates, exceedance and held-out weight above them from the last ``recent_days``
-    # before the split alone: the floor of the request (``TacosStrategy.recent_days``)
+    # before each split alone: the floor of the request (``TacosStrategy.recent_days``);
+    # None where no fold has one, rows of ``_NEVER`` for the folds without one
     recent: tuple[FloatArray, FloatArray, FloatArray] | None = None
+
+
+# a fold without a recent floor: candidates that are never chosen over the window's
+_NEVER = (np.zeros(LEVELS), np.zeros(LEVELS), np.full(LEVELS, np.inf))
 
 
 _KRR, _VPA = KrrSimpleStrategy(), VpaStrategy()
 _BASELINES: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (_KRR, _VPA)
 
 
-def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
+def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     """The folds of one container (none without enough history); pure, per container,
     so a fleet's folds can be computed on several processes (``rightsizing.parallel``).
 
@@ -370,10 +378,11 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
     serves the fits, their level drift, the recent rise and krr-simple's percentile
     (each used to sort its own copy: most of the calibration's time)."""
     usage = inputs.usage
-    out: list[_Fold] = []
     if usage.times_s.size == 0:
-        return out
+        return None
     t, cpu, w = usage.times_s, usage.cpu, usage.weights
+    rows: list[tuple[FloatArray, FloatArray, FloatArray, float, list[float]]] = []
+    recents: list[tuple[FloatArray, FloatArray, FloatArray] | None] = []
     half_s = p.half_life_hours * 3600.0
     # a fold's held-out day is on average half a day ahead of its fit; the final fit is
     # spread for ``horizon_days``: each is spread for the horizon it is scored at
@@ -424,17 +433,23 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> list[_Fold]:
             float(suffix[0]) if r is None else float(_weight_above(ho_v, suffix, np.array([r]))[0])
             for r in held
         ]
-        out.append(
-            _Fold(
-                cand,
-                exceed,
-                _weight_above(ho_v, suffix, cand),
-                float(w_ho.sum()),
-                (above[0], above[1]),
-                recent,
-            )
-        )
-    return out
+        rows.append((cand, exceed, _weight_above(ho_v, suffix, cand), float(w_ho.sum()), above))
+        recents.append(recent)
+    if not rows:
+        return None
+    cands, exceeds, aboves, weights, baseline = zip(*rows, strict=True)
+    floors = None
+    if any(r is not None for r in recents):
+        rc, rx, ra = (np.stack(col) for col in zip(*[r or _NEVER for r in recents], strict=True))
+        floors = (rc, rx, ra)
+    return _Folds(
+        np.stack(cands),
+        np.stack(exceeds),
+        np.stack(aboves),
+        np.array(weights),
+        np.array(baseline),
+        floors,
+    )
 
 
 def calibrate_price_holdout(
@@ -476,15 +491,14 @@ def calibrate_price_holdout(
         recent_days,
         recent_rise,
     )
-    per_container = list(fleet_map(partial(holdout_folds, p=params), fleet))
-    all_folds = [f for per in per_container for f in per]
-    if not all_folds:
+    fitted = [f for f in fleet_map(partial(holdout_folds, p=params), fleet) if f is not None]
+    if not fitted:
         return None
-    c = np.vstack([f.candidates for f in all_folds])
-    a = np.vstack([f.held_above for f in all_folds])
-    fit_exceed = np.vstack([f.fit_exceed for f in all_folds])
-    volume = float(sum(f.held_weight for f in all_folds))
-    base_above = np.array([f.baseline_above for f in all_folds]).sum(axis=0)
+    c = np.vstack([f.candidates for f in fitted])
+    a = np.vstack([f.held_above for f in fitted])
+    fit_exceed = np.vstack([f.fit_exceed for f in fitted])
+    volume = float(sum(w for f in fitted for w in f.held_weight.tolist()))
+    base_above = np.vstack([f.baseline_above for f in fitted]).sum(axis=0)
     rows = np.arange(c.shape[0])
     baseline = float(base_above.min() / volume)
     target = factor * baseline
@@ -492,12 +506,17 @@ def calibrate_price_holdout(
     # with ``recent_days`` each request is the larger of the window's and the last days'
     # cost-optimal one, as ``propose`` applies them; the weight above the larger is the
     # smaller of the two weights above (a fold without recent samples: the window's alone)
-    never = (np.zeros(LEVELS), np.zeros(LEVELS), np.full(LEVELS, np.inf))
-    recent = (
-        [np.vstack([(f.recent or never)[j] for f in all_folds]) for j in range(3)]
-        if recent_days > 0
-        else None
-    )
+    recent = None
+    if recent_days > 0:
+        recent = [
+            np.vstack(
+                [
+                    f.recent[j] if f.recent else np.broadcast_to(_NEVER[j], f.candidates.shape)
+                    for f in fitted
+                ]
+            )
+            for j in range(3)
+        ]
 
     def pooled(price: float) -> float:
         above = a[rows, np.argmin(c + price * fit_exceed, axis=1)]
@@ -507,8 +526,7 @@ def calibrate_price_holdout(
         return float(above.sum() / volume)
 
     price = _bisect(pooled, target)
-    fitted = sum(1 for per in per_container if per)
-    return FleetPrice(price, target, pooled(price), baseline, fitted, folds)
+    return FleetPrice(price, target, pooled(price), baseline, len(fitted), folds)
 
 
 def calibrate_price(
