@@ -111,8 +111,8 @@ def evaluate(
         typer.Option(
             min=1,
             max=90,
-            help="history per recommendation (default: 14, as the weekly job reads, where "
-            "most series span 21 days or more; else 7)",
+            help="history per recommendation (default: the most, up to the weekly job's "
+            "14 and at least 7, that leaves most series a scored step after it)",
         ),
     ] = None,
     step_days: Annotated[float, typer.Option(min=1, max=90, help="scored period after each")] = 7.0,

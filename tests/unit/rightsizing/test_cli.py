@@ -38,7 +38,7 @@ def test_evaluate_csv_json_matches_the_library(tmp_path):
     assert doc["results"][0]["cpu_slack"] is None
     assert "NaN" not in r.output
     krr = doc["results"][1]
-    assert krr["decisions"] == 2 * 2  # 15 days: decisions at day 7 and day 14, per series
+    assert krr["decisions"] == 2  # 15 days: an 8-day window, one decision (day 8) per series
     assert 0.0 < krr["cpu_slack"] < 1.0
     assert doc["bar"]["strategy"] == "tacos"
     assert isinstance(doc["bar"]["met"], bool)
@@ -125,8 +125,8 @@ def test_evaluate_prodlike_fleets_for_any_number_of_days():
 
 def test_evaluate_replays_the_weekly_jobs_history_where_the_data_allows():
     """No --window-days: 14 days (the weekly job's history) where the typical series
-    spans 21 days, said on stderr and in JSON; shorter data, or an explicit window,
-    replay from 7 (or what was asked)."""
+    spans 21 days, said on stderr and in JSON; shorter data the most that leaves a
+    scored week (at least 7), an explicit window what was asked."""
 
     def run(*extra: str) -> tuple[dict, str]:
         base = ["evaluate", "--family", "prod-a", "--series", "3", "--strategy", "vpa"]
@@ -141,9 +141,12 @@ def test_evaluate_replays_the_weekly_jobs_history_where_the_data_allows():
     assert "window: 14 days of history per decision, as the weekly job reads" in out
     assert "14-day window" in out
     assert doc["results"][1]["decisions"] <= 3  # one decision (day 14) per series
-    doc, out = run("--days", "15")
+    doc, out = run("--days", "17")  # the most history that leaves a scored week
+    assert doc["window_days"] == 10.0
+    assert "window: 10 days of history per decision: the most that leaves a scored" in out
+    doc, out = run("--days", "14")
     assert doc["window_days"] == 7.0
-    assert "most series span less than 21 days" in out
+    assert "most series span less than 15 days" in out
     doc, out = run("--window-days", "10")
     assert doc["window_days"] == 10.0
     assert "window: 10 days of history per decision (--window-days)" in out
@@ -193,11 +196,11 @@ def test_evaluate_errors_are_clear(tmp_path):
 
 def test_evaluate_says_what_it_read_before_replaying(tmp_path):
     f = tmp_path / "u.csv"
-    _write_csv(f, generate("steady", 1, 3, 15))
+    _write_csv(f, generate("steady", 1, 3, 14))
     r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
     assert r.exit_code == 0, r.output
     rows = sum(1 for _ in f.open()) - 1
-    assert f"read {rows:,} rows: 3 series over 15.0 days, 5-minute samples (median)" in r.output
+    assert f"read {rows:,} rows: 3 series over 14.0 days, 5-minute samples (median)" in r.output
     # the generated families start on a Monday at midnight: so does every decision
     start = time.gmtime(T0 + 7 * 86400)
     assert f"first decision {time.strftime('%Y-%m-%d', start)} 00:00 UTC, a Monday" in r.output

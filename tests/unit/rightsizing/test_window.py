@@ -23,10 +23,12 @@ def _series(days: float, start: float = 0.0) -> ReplaySeries:
     ("spans", "window"),
     [
         ([21.0, 21.0, 10.0], 14.0),  # the median series has 14 days and a scored week
-        ([30.0], 14.0),
-        ([20.5, 20.5], 7.0),  # half a day short of a scored week after 14 days
-        ([15.0] * 3, 7.0),  # prod-b's 15 days: one scored day
-        ([8.0], 7.0),  # an 8-day public trace: one decision from a week
+        ([30.0], 14.0),  # no more than the weekly job reads
+        ([20.5, 20.5], 13.0),  # half a day short of a scored week after 14 days
+        ([17.0, 17.0, 30.0], 10.0),  # 10 days and a scored week: a held-out week fits
+        ([15.0] * 3, 8.0),  # prod-b's 15 days
+        ([14.0, 14.0], 7.0),
+        ([8.0], 7.0),  # an 8-day public trace: one decision from a week, one scored day
         ([30.0, 30.0, 5.0, 5.0, 5.0], 7.0),  # mostly short-lived: the median decides
         ([], 7.0),
     ],
@@ -56,5 +58,8 @@ def test_a_longer_step_needs_a_longer_history():
 
 def test_the_window_line_says_why():
     assert "as the weekly job reads" in describe_window(14.0, 7.0, chosen=True)
-    assert "span less than 21 days" in describe_window(7.0, 7.0, chosen=True)
+    assert "most that leaves a scored 7-day step (most series span 17 to 18 days" in (
+        describe_window(10.0, 7.0, chosen=True)
+    )
+    assert "span less than 15 days" in describe_window(7.0, 7.0, chosen=True)
     assert describe_window(10.0, 7.0, chosen=False).endswith("(--window-days)")
