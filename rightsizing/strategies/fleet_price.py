@@ -107,7 +107,7 @@ def level_drift(
     Medians and a median of changes, so a weekend dip or a batch job's timing (a
     few large day-to-day changes) does not read as drift. 0 with fewer than 3 days.
     ``order`` (optional): positions of ``values`` in ascending order, when the caller
-    has them (``ValueOrder``); then grouping by day is a stable sort of small integers.
+    has them (``ValueOrder``): the values are not sorted again.
     """
     if times_s.size == 0:
         return 0.0
@@ -153,14 +153,14 @@ def drift_of(medians: FloatArray) -> float:
 def drift_before(
     times_s: FloatArray,
     order: ValueOrder,
-    window_days: tuple[NDArray[np.int64], FloatArray],
+    window_medians: tuple[NDArray[np.int64], FloatArray],
     split_s: float,
     shift: int,
 ) -> float:
     """``level_drift`` of the samples before ``split_s``, ``shift`` whole days before the
     window's end, from the window's ``daily_medians``: the fit's last day (cut at the
     split) is the only one to take again."""
-    present, medians = window_days
+    present, medians = window_medians
     first = int(np.searchsorted(times_s, split_s - DAY_S, side="right"))
     stop = int(np.searchsorted(times_s, split_s, side="left"))
     last_day = order.cpu[order.between(first, stop)]
@@ -395,7 +395,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     whole = shift_days == p.holdout_days
     if whole:
         day = np.floor((inputs.end_s - t) / DAY_S).astype(np.int64)
-        present, medians = daily_medians(day, cpu, order.index)
+        window_medians = daily_medians(day, cpu, order.index)
     for fold in range(p.folds):
         split = inputs.end_s - (fold + 1) * p.holdout_days * DAY_S
         if split - float(t[0]) < p.min_fit_days * DAY_S:
@@ -411,8 +411,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         fit = order.index[order.between(0, i)]
         drift = None
         if whole:
-            window_days = (present, medians)
-            drift = drift_before(t, order, window_days, split, (fold + 1) * shift_days)
+            drift = drift_before(t, order, window_medians, split, (fold + 1) * shift_days)
         values, wp = predictive_sample(t[:i], cpu[:i], w_fit, split, fold_horizon, fit, drift)
         cand, exceed, _ = cost_candidates(values, wp, p.q_lo, p.q_hi)
         by_value = np.argsort(cpu[i:k])
@@ -428,10 +427,11 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             _KRR.cpu_request_before(inputs, split, i, order),
             _VPA.cpu_request_before(inputs, split, i),
         )
-        held = (inputs.current.cpu_request if r is None else r for r in base)
+        # a baseline that leaves CPU alone keeps the current request (none: all above)
+        requests = [inputs.current.cpu_request if r is None else r for r in base]
         above = [
             float(suffix[0]) if r is None else float(_weight_above(ho_v, suffix, np.array([r]))[0])
-            for r in held
+            for r in requests
         ]
         rows.append((cand, exceed, _weight_above(ho_v, suffix, cand), float(w_ho.sum()), above))
         recents.append(recent)

@@ -153,12 +153,12 @@ def test_a_fits_drift_from_the_windows_daily_medians_is_its_own(container):
     order = ValueOrder.of(u.cpu, u.weights)
     end = container.end_s
     day = np.floor((end - u.times_s) / DAY).astype(np.int64)
-    window_days = daily_medians(day, u.cpu, order.index)
+    window_medians = daily_medians(day, u.cpu, order.index)
     for shift in range(1, 8):
         split = end - shift * DAY
         stop = int(np.searchsorted(u.times_s, split, side="left"))
         want = level_drift(u.times_s[:stop], u.cpu[:stop], split)
-        assert drift_before(u.times_s, order, window_days, split, shift) == want
+        assert drift_before(u.times_s, order, window_medians, split, shift) == want
 
 
 @pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
