@@ -44,6 +44,7 @@ from rightsizing.evaluation import (
     replay_pooled,
 )
 from rightsizing.evaluation.plausibility import describe_decisions, describe_export
+from rightsizing.evaluation.pod_names import group_by_pod_names
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
 from rightsizing.evaluation.window import describe_window
@@ -166,6 +167,14 @@ def evaluate(
             min=0, max=64, help="engine processes (0: one per CPU; small fleets run in one)"
         ),
     ] = 0,
+    pod_groups: Annotated[
+        bool,
+        typer.Option(
+            help="with --csv: series without a group whose ids carry Kubernetes pod names "
+            "(<deployment>-<hash>-<suffix>, <daemonset>-<suffix>) are grouped by workload, "
+            "as pods of one template share one request",
+        ),
+    ] = True,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Recommend from each window, score the following week, compare the strategies."""
@@ -206,6 +215,16 @@ def evaluate(
             fleets, source = [loaded.series], str(csv_file)
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
+            if pod_groups:
+                grouped, pods, workloads = group_by_pod_names(loaded.series)
+                if pods:
+                    fleets = [grouped]
+                    source += f", {pods} pod series grouped into {workloads} by pod name"
+                    err.print(
+                        f"{pods} series grouped into {workloads} containers by their "
+                        "Kubernetes pod names (a workload's pods share one request; "
+                        "--no-pod-groups keeps every series apart)"
+                    )
             if loaded.dropped_zero_rows:
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"

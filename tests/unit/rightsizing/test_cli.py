@@ -385,3 +385,41 @@ def test_nothing_to_score_names_the_guardrails_only_when_they_are_in_the_way(tmp
     assert "--no-guardrails" not in r.output
     ok = runner.invoke(app, ["evaluate", "--csv", str(f), "--window-days", "8", "--format", "json"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_evaluate_groups_pods_of_one_workload_by_their_names(tmp_path):
+    """A Deployment rolled out after 6 days: its two generations of pods are one
+    container of 12 days (one decision at day 7), not two series too short to decide."""
+    a, b, c = generate("diurnal", 1, 3, 12)
+    day = 86400.0
+    first = dataclasses.replace(
+        a,
+        series_id="tacos/api-7d9f8b6c4d-x2x7k/app",
+        times_s=a.times_s[a.times_s < a.times_s[0] + 6 * day],
+        cpu=a.cpu[a.times_s < a.times_s[0] + 6 * day],
+        memory=a.memory[a.times_s < a.times_s[0] + 6 * day],
+    )
+    late = b.times_s >= b.times_s[0] + 6 * day
+    second = dataclasses.replace(
+        b,
+        series_id="tacos/api-5c6b9f7d8-qw2zt/app",
+        times_s=b.times_s[late],
+        cpu=b.cpu[late],
+        memory=b.memory[late],
+    )
+    alone = dataclasses.replace(c, series_id="tacos/postgres-0/db")
+    f = tmp_path / "pods.csv"
+    _write_csv(f, [first, second, alone])
+    base = ["evaluate", "--csv", str(f), "--strategy", "vpa", "--format", "json"]
+    r = runner.invoke(app, base)
+    assert r.exit_code == 0, r.output
+    assert "2 series grouped into 1 containers by their Kubernetes pod names" in r.output
+    doc = json.loads(r.output[r.output.index("{") :])
+    assert doc["series"] == 3
+    assert "2 pod series grouped into 1 by pod name" in doc["source"]
+    assert doc["results"][1]["decisions"] == 2  # the workload and the StatefulSet pod
+    apart = runner.invoke(app, [*base, "--no-pod-groups"])
+    assert apart.exit_code == 0, apart.output
+    assert "grouped" not in apart.output
+    doc = json.loads(apart.output[apart.output.index("{") :])
+    assert doc["results"][1]["decisions"] == 1  # only the 12-day pod has a week before it
