@@ -125,8 +125,13 @@ class DecayingHistogram:
         b = np.floor(raw + 1e-12).astype(np.int64)
         return np.clip(b, 0, self.weights.size - 1)
 
-    def add(self, values: FloatArray, weights: FloatArray) -> None:
-        buckets = self.bucket_of(np.maximum(values, 0.0))
+    def add(
+        self, values: FloatArray, weights: FloatArray, buckets: NDArray[np.int64] | None = None
+    ) -> None:
+        """Add ``values`` with ``weights``; ``buckets``: their ``bucket_of``, when the
+        caller has it (the fleet calibration adds seven prefixes of one window)."""
+        if buckets is None:
+            buckets = self.bucket_of(np.maximum(values, 0.0))
         if not np.any(self.weights):  # (bincount sums each bucket in order, as add.at does)
             summed = np.bincount(buckets, weights=weights, minlength=self.weights.size)
             self.weights = summed.astype(np.float64, copy=False)

@@ -429,6 +429,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     # spread for ``horizon_days``: each is spread for the horizon it is scored at
     fold_horizon = min(p.holdout_days / 2.0, p.horizon_days)
     order = ValueOrder.of(cpu, w)
+    vpa_buckets = _VPA.cpu_buckets(inputs)
     # With whole held-out days, a fit's days are the window's days shifted: the daily
     # medians (for the level drift) are taken once, and each fit only adds its last
     # day, which it sees up to the split.
@@ -466,7 +467,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
                 recent = (rc, rx, _weight_above(ho_v, suffix, rc))
         base = (
             _KRR.cpu_request_before(inputs, split, i, order),
-            _VPA.cpu_request_before(inputs, split, i),
+            _VPA.cpu_request_before(inputs, split, i, vpa_buckets),
         )
         # a baseline that leaves CPU alone keeps the current request (none: all above)
         requests = [inputs.current.cpu_request if r is None else r for r in base]

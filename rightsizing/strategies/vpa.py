@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rightsizing.inputs import ContainerInputs, Resources
 from rightsizing.quantiles import DecayingHistogram
@@ -55,17 +56,31 @@ class VpaStrategy:
         check_range(self.name, "half_life_hours", self.half_life_hours, 0.1, 10000)
         check_range(self.name, "memory_days", self.memory_days, 1, 365)
 
+    @staticmethod
+    def _empty_cpu_histogram() -> DecayingHistogram:
+        return DecayingHistogram(1000.0, 0.01)
+
+    def cpu_buckets(self, inputs: ContainerInputs) -> NDArray[np.int64]:
+        """The CPU histogram's bucket of every sample of the window, for
+        ``cpu_request_before`` to take prefixes of."""
+        return self._empty_cpu_histogram().bucket_of(np.maximum(inputs.usage.cpu, 0.0))
+
     def _cpu_histogram(
-        self, inputs: ContainerInputs, now_s: float | None = None, stop: int | None = None
+        self,
+        inputs: ContainerInputs,
+        now_s: float | None = None,
+        stop: int | None = None,
+        buckets: NDArray[np.int64] | None = None,
     ) -> DecayingHistogram:
         """The decaying CPU histogram at the window's end, or at ``now_s`` over the first
-        ``stop`` samples (the container as it was seen then)."""
+        ``stop`` samples (the container as it was seen then); ``buckets``: the window's
+        ``cpu_buckets``, when the caller has them."""
         usage = inputs.usage
         end = inputs.end_s if now_s is None else now_s
         t, cpu, w = usage.times_s[:stop], usage.cpu[:stop], usage.weights[:stop]
         decay = np.exp2((t - end) / (self.half_life_hours * 3600.0))
-        cpu_hist = DecayingHistogram(1000.0, 0.01)
-        cpu_hist.add(cpu, w * decay)
+        cpu_hist = self._empty_cpu_histogram()
+        cpu_hist.add(cpu, w * decay, None if buckets is None else buckets[:stop])
         return cpu_hist
 
     def _cpu_target(self, cpu_hist: DecayingHistogram) -> tuple[float, float]:
@@ -83,13 +98,20 @@ class VpaStrategy:
             return None
         return self._cpu_target(self._cpu_histogram(inputs))[1]
 
-    def cpu_request_before(self, inputs: ContainerInputs, now_s: float, stop: int) -> float | None:
+    def cpu_request_before(
+        self,
+        inputs: ContainerInputs,
+        now_s: float,
+        stop: int,
+        buckets: NDArray[np.int64] | None = None,
+    ) -> float | None:
         """``cpu_request`` of the container as it was seen at ``now_s`` (its first ``stop``
         samples), without building that container: the fleet calibration asks this for
-        seven held-out days of every container."""
+        seven held-out days of every container, with the window's ``cpu_buckets``
+        computed once."""
         if stop <= 0:
             return None
-        return self._cpu_target(self._cpu_histogram(inputs, now_s, stop))[1]
+        return self._cpu_target(self._cpu_histogram(inputs, now_s, stop, buckets))[1]
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage

@@ -100,6 +100,7 @@ def test_baselines_before_a_split_are_their_requests_on_the_cut_container(contai
     krr, krr_hpa, vpa = KrrSimpleStrategy(), KrrSimpleStrategy(allow_hpa=True), VpaStrategy()
     scaled = replace(container, autoscaler=Autoscaler("hpa", 2, 10, cpu_target_percent=70.0))
     order = ValueOrder.of(container.usage.cpu, container.usage.weights)
+    buckets = vpa.cpu_buckets(container)
     end = container.end_s
     # with a 1-day history krr-simple's own window starts after the cut one does
     short = KrrSimpleStrategy(history_days=1)
@@ -113,6 +114,10 @@ def test_baselines_before_a_split_are_their_requests_on_the_cut_container(contai
         assert krr.cpu_request_before(scaled, split, stop, order) is None  # leaves CPU alone
         assert vpa.cpu_request_before(container, split, stop) == pytest.approx(
             vpa.cpu_request(seen), rel=1e-12
+        )
+        # the window's buckets, computed once, are each prefix's own
+        assert vpa.cpu_request_before(container, split, stop, buckets) == (
+            vpa.cpu_request_before(container, split, stop)
         )
     # too few points before the split: krr-simple declines, as on the cut container
     early = float(container.usage.times_s[10])
