@@ -28,7 +28,10 @@ from rightsizing.strategies import DEFAULT_STRATEGY, Strategy, make_strategy
 @runtime_checkable
 class FleetStrategy(Strategy, Protocol):
     def calibrate(
-        self, fleet: Sequence[ContainerInputs], fleet_map: FleetMap = serial_map
+        self,
+        fleet: Sequence[ContainerInputs],
+        fleet_map: FleetMap = serial_map,
+        cpu_floor_cores: float = 0.0,
     ) -> Strategy: ...
 
 
@@ -41,7 +44,8 @@ def calibrated(
     """The strategy as it will run on this fleet (itself when it does not calibrate)."""
     strat = make_strategy(strategy) if isinstance(strategy, str) else strategy
     if isinstance(strat, FleetStrategy):
-        return strat.calibrate([i for i in fleet if eligible(i, guardrails)], fleet_map)
+        floor = (guardrails or Guardrails()).cpu_floor_cores
+        return strat.calibrate([i for i in fleet if eligible(i, guardrails)], fleet_map, floor)
     return strat
 
 

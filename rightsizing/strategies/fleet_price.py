@@ -33,6 +33,9 @@ in-sample pooled share (recency-weighted, as the requests are chosen) is at most
 ``factor x`` the lower of the baselines' on the same history, ``factor < 1`` being the
 margin for out-of-sample drift. In both, each container's usage is first spread by its own
 measured level drift over the horizon it will be scored at (``predictive_sample``).
+Every request, ours and the baselines', is scored as applied: at least the guardrails'
+CPU floor (``cpu_floor``), which lifts every strategy's proposal alike; risk the floor
+covers is no strategy's, and a target made of it would be spent on the big containers.
 
 Pure numpy: the candidate requests of every container are computed once, and the
 search over ``lambda`` is a bisection over an (n x 241) matrix.
@@ -252,11 +255,12 @@ class FleetPrice:
 
 
 def _baseline_cpu(
-    strategy: KrrSimpleStrategy | VpaStrategy, inputs: ContainerInputs
+    strategy: KrrSimpleStrategy | VpaStrategy, inputs: ContainerInputs, floor: float
 ) -> float | None:
-    """The baseline's CPU request, or the current one where it would leave CPU alone."""
+    """The baseline's CPU request as applied (at least ``floor``), or the current one
+    where it would leave CPU alone."""
     r = strategy.cpu_request(inputs)
-    return inputs.current.cpu_request if r is None else r
+    return inputs.current.cpu_request if r is None else max(r, floor)
 
 
 def _weight_above(sorted_v: FloatArray, suffix_w: FloatArray, requests: FloatArray) -> FloatArray:
@@ -383,6 +387,7 @@ class _HoldoutParams:
     folds: int
     recent_days: float = 0.0
     recent_rise: float = -1.0
+    cpu_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -464,18 +469,20 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             r0 = int(np.searchsorted(t, split - p.recent_days * DAY_S, side="left"))
             if r0 < i and float(w[r0:i].sum()) > 0 and risen(usage, r0, i, p.recent_rise, order):
                 rc, rx, _ = cost_candidates(cpu[r0:i], w[r0:i], p.q_lo, p.q_hi)
-                recent = (rc, rx, _weight_above(ho_v, suffix, rc))
+                recent = (rc, rx, _weight_above(ho_v, suffix, np.maximum(rc, p.cpu_floor)))
         base = (
             _KRR.cpu_request_before(inputs, split, i, order),
             _VPA.cpu_request_before(inputs, split, i, vpa_buckets),
         )
-        # a baseline that leaves CPU alone keeps the current request (none: all above)
-        requests = [inputs.current.cpu_request if r is None else r for r in base]
+        # a baseline that leaves CPU alone keeps the current request (none: all above);
+        # every request is scored as applied, at least the guardrails' floor
+        requests = [inputs.current.cpu_request if r is None else max(r, p.cpu_floor) for r in base]
         above = [
             float(suffix[0]) if r is None else float(_weight_above(ho_v, suffix, np.array([r]))[0])
             for r in requests
         ]
-        rows.append((cand, exceed, _weight_above(ho_v, suffix, cand), float(w_ho.sum()), above))
+        applied = _weight_above(ho_v, suffix, np.maximum(cand, p.cpu_floor))
+        rows.append((cand, exceed, applied, float(w_ho.sum()), above))
         recents.append(recent)
     if not rows:
         return None
@@ -507,6 +514,7 @@ def calibrate_price_holdout(
     fleet_map: FleetMap = serial_map,
     recent_days: float = 0.0,
     recent_rise: float = -1.0,
+    cpu_floor: float = 0.0,
 ) -> FleetPrice | None:
     """The price calibrated out of sample: fit on the window's earlier part, score the rest.
 
@@ -532,6 +540,7 @@ def calibrate_price_holdout(
         folds,
         recent_days,
         recent_rise,
+        cpu_floor,
     )
     fitted = [f for f in fleet_map(partial(holdout_folds, p=params), fleet) if f is not None]
     if not fitted:
@@ -581,11 +590,14 @@ def calibrate_price(
     q_hi: float,
     factor: float,
     horizon_days: float = 0.0,
+    cpu_floor: float = 0.0,
 ) -> FleetPrice | None:
-    """The fleet's common starvation price; None when no container has usage to go on."""
+    """The fleet's common starvation price; None when no container has usage to go on.
+    Requests are scored as applied, at least ``cpu_floor`` (the guardrails' floor)."""
     baselines = _BASELINES
     cands: list[FloatArray] = []
     exceeds: list[FloatArray] = []
+    risks: list[FloatArray] = []  # the exceedance of each candidate as applied (floored)
     volume: list[float] = []
     base_under = np.zeros(len(baselines))
     for inputs in fleet:
@@ -599,23 +611,28 @@ def calibrate_price(
         cand, exceed, _ = cost_candidates(values, wp, q_lo, q_hi)
         cands.append(cand)
         exceeds.append(exceed)
+        floored = cand < cpu_floor
+        at_floor = exceed_share(values, wp, cpu_floor) if floored.any() else 0.0
+        risks.append(np.where(floored, at_floor, exceed))
         pods = float(usage.weights.sum())  # what the next week's samples will weigh
         volume.append(pods)
         for j, base in enumerate(baselines):
-            r = _baseline_cpu(base, inputs)
-            base_under[j] += pods * (1.0 if r is None else exceed_share(usage.cpu, w, r))
+            r = _baseline_cpu(base, inputs, cpu_floor)
+            under = 1.0 if r is None else exceed_share(usage.cpu, w, r)
+            base_under[j] += pods * under
     if not cands:
         return None
     total = float(sum(volume))
     c = np.vstack(cands)
     e = np.vstack(exceeds)
+    risk = np.vstack(risks)
     vol = np.asarray(volume) / total
     baseline = float(base_under.min() / total)
     target = factor * baseline
 
     def pooled(price: float, low: Chosen | None, high: Chosen | None) -> tuple[float, Chosen]:
         best = cheapest(c, e, price, _nth(low, 0), _nth(high, 0))
-        return float((vol * e[np.arange(e.shape[0]), best]).sum()), (best,)
+        return float((vol * risk[np.arange(e.shape[0]), best]).sum()), (best,)
 
     price, share = _bisect(pooled, target)
     return FleetPrice(price, target, share, baseline, len(cands))

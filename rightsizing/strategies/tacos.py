@@ -209,12 +209,18 @@ class TacosStrategy:
             raise InvalidSettingError("tacos: memory_limit_policy must be keep|equal|ratio")
 
     def calibrate(
-        self, fleet: Sequence[ContainerInputs], fleet_map: FleetMap = serial_map
+        self,
+        fleet: Sequence[ContainerInputs],
+        fleet_map: FleetMap = serial_map,
+        cpu_floor_cores: float = 0.0,
     ) -> TacosStrategy:
         """This strategy with one starvation price for the whole fleet (see fleet_price).
 
         Unchanged when calibration is off, in percentile mode, or with no usage at all.
         ``fleet_map`` runs the per-container part (``rightsizing.parallel``).
+        ``cpu_floor_cores``: the guardrails' floor, which lifts every strategy's request
+        after it is proposed; the calibration scores requests as applied, so that the
+        risk a floor already covers (a fleet of millicore sidecars) is not paid twice.
         """
         if not self.fleet_calibration or self.cpu_mode != "cost":
             return self
@@ -239,6 +245,7 @@ class TacosStrategy:
                 fleet_map,
                 self.recent_days,
                 self.recent_rise,
+                cpu_floor_cores,
             )
         if price is None:
             price = calibrate_price(
@@ -248,6 +255,7 @@ class TacosStrategy:
                 self.cpu_percentile,
                 self.fleet_under_factor,
                 self.drift_horizon_days,
+                cpu_floor_cores,
             )
         if price is None:
             return self

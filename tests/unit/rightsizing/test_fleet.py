@@ -361,3 +361,46 @@ def test_large_fleets_are_calibrated_on_a_stable_sample():
     assert everyone.fleet_containers > small.fleet_containers
     with pytest.raises(InvalidSettingError, match="calibration_sample"):
         TacosStrategy(calibration_sample=-1)
+
+
+def test_the_calibration_scores_requests_as_the_floor_applies_them():
+    """The guardrails lift every proposal to their CPU floor after the strategy chose it.
+    On sidecars below the floor (0.05 cores under a floor of 0.5 here: vpa's own 25 m
+    floor already covers the millicore ones) the floor covers all usage: scored as
+    applied, neither the baselines nor the default are at risk there, so the target is
+    not made of risk the floor removes (which the default would otherwise spend on the
+    big containers)."""
+    sidecars = _fleet([0.05] * 6, cv=0.4)
+    for raw, floored in (
+        (
+            _holdout(sidecars),
+            calibrate_price_holdout(
+                sidecars, 72.0, 0.8, 0.999, 1.0, 3.0, 1.0, 3.0, 2, cpu_floor=0.5
+            ),
+        ),
+        (
+            calibrate_price(sidecars, 72.0, 0.8, 0.999, 1.0),
+            calibrate_price(sidecars, 72.0, 0.8, 0.999, 1.0, cpu_floor=0.5),
+        ),
+    ):
+        assert raw is not None and floored is not None
+        assert raw.baseline_under > 0.01  # both baselines miss part of the tail
+        assert floored.baseline_under == 0.0 and floored.in_sample_under == 0.0
+    # in a mixed fleet the floor takes the sidecars' share out of the baselines' and the
+    # default's pooled risk alike: the target is the big containers' part alone
+    mixed = _fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
+    raw = _holdout(mixed)
+    floored = calibrate_price_holdout(mixed, 72.0, 0.8, 0.999, 1.0, 3.0, 1.0, 3.0, 2, cpu_floor=0.5)
+    assert raw is not None and floored is not None
+    assert 0 < floored.baseline_under < raw.baseline_under
+    assert floored.in_sample_under <= floored.target_under + 1e-12
+
+
+def test_the_fleet_api_calibrates_with_the_guardrails_floor():
+    mixed = _fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
+    high = calibrated(mixed, "tacos", Guardrails(cpu_floor_cores=0.5))
+    none = calibrated(mixed, "tacos", Guardrails(cpu_floor_cores=0.0))
+    assert isinstance(high, TacosStrategy) and isinstance(none, TacosStrategy)
+    assert high.fleet_target_under < none.fleet_target_under
+    # the default guardrails' floor is what recommend_fleet's calibration uses
+    assert calibrated(mixed, "tacos") == calibrated(mixed, "tacos", Guardrails())
