@@ -575,9 +575,9 @@ def calibrate_price_holdout(
         if recent is None:
             return float(above.sum() / volume), (window,)
         rc, rx, ra = recent
-        floor = cheapest(rc, rx, price, _nth(low, 1), _nth(high, 1))
-        above = np.minimum(above, ra[rows, floor])
-        return float(above.sum() / volume), (window, floor)
+        recent_level = cheapest(rc, rx, price, _nth(low, 1), _nth(high, 1))
+        above = np.minimum(above, ra[rows, recent_level])
+        return float(above.sum() / volume), (window, recent_level)
 
     price, share = _bisect(pooled, target)
     return FleetPrice(price, target, share, baseline, len(fitted), folds)
