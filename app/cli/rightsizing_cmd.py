@@ -43,7 +43,11 @@ from rightsizing.evaluation import (
     replay_hindsight,
     replay_pooled,
 )
-from rightsizing.evaluation.plausibility import describe_decisions, describe_export
+from rightsizing.evaluation.plausibility import (
+    describe_decisions,
+    describe_export,
+    floor_doubt,
+)
 from rightsizing.evaluation.pod_names import group_by_pod_names
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
@@ -229,7 +233,10 @@ def evaluate(
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"
                 )
-            for warning in loaded.warnings:
+            doubts = list(loaded.warnings)
+            if guardrails:
+                doubts.append(floor_doubt(loaded.series, Guardrails().cpu_floor_cores) or "")
+            for warning in filter(None, doubts):
                 err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
             if not loaded.has_memory:
                 err.print(

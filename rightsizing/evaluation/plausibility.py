@@ -71,6 +71,32 @@ def _cpu_unit_doubt(series: list[ReplaySeries]) -> str | None:
     return f"{why}: is cpu_cores in millicores? (it holds cores: divide by 1000)"
 
 
+def floor_doubt(series: list[ReplaySeries], floor_cores: float) -> str | None:
+    """Where most series never reach the guardrails' CPU floor (their 95th percentile is
+    below it), a doubt naming an example series; None otherwise or without a floor.
+
+    Why: the floor lifts every strategy's request alike, so on such a fleet the floors,
+    not the strategies, set the requests, and the comparison says little (a trace in
+    normalised units, a fraction of a machine, reads this way). Not an error: a fleet of
+    millicore sidecars is real, and ``--no-guardrails`` compares the raw judgement.
+    """
+    if floor_cores <= 0:
+        return None
+    p95 = [(float(np.quantile(s.cpu, 0.95)), s.series_id) for s in series if s.cpu.size]
+    below = [sid for value, sid in p95 if value < floor_cores]
+    if not below or len(below) * 2 < len(p95):
+        return None
+    milli = floor_cores * 1000
+    return (
+        f"{len(below)} of {len(p95)} series (e.g. {below[0]!r}) stay below the guardrails' "
+        f"{milli:g}-millicore CPU floor at their 95th percentile: the floor sets their "
+        "requests for every strategy (vpa's own floor is 25 millicores), so the "
+        "comparison says little about them; is cpu_cores in normalised units or a share "
+        "of a machine? (it holds cores; --no-guardrails compares the strategies' raw "
+        "judgement)"
+    )
+
+
 def _memory_unit_doubt(series: list[ReplaySeries]) -> str | None:
     small = [
         s.series_id

@@ -217,6 +217,20 @@ def test_evaluate_warns_about_millicores_in_the_cores_column(tmp_path):
     assert "is cpu_cores in millicores?" in r.output
 
 
+def test_evaluate_warns_when_the_cpu_floor_would_set_the_requests(tmp_path):
+    f = tmp_path / "normalised.csv"
+    series = generate("steady", 1, 2, 15)
+    _write_csv(f, [dataclasses.replace(s, cpu=s.cpu / 500) for s in series])
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert r.exit_code == 0, r.output
+    assert "warning: 2 of 2 series" in r.output
+    assert "10-millicore CPU floor" in r.output
+    # without the guardrails there is no floor to warn about
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--no-guardrails"])
+    assert r.exit_code == 0, r.output
+    assert "CPU floor" not in r.output
+
+
 @pytest.mark.parametrize("value", ["[/]1", "[link=https://example.invalid]click[/link]"])
 def test_file_content_in_messages_is_never_terminal_markup(tmp_path, value):
     """A bad value is quoted back as it is: rich would read brackets as markup (a crash

@@ -6,7 +6,7 @@ import pytest
 
 from rightsizing import UsageDataError
 from rightsizing.evaluation import ReplaySeries, load_usage_csv, parse_usage_csv
-from rightsizing.evaluation.plausibility import unit_warnings
+from rightsizing.evaluation.plausibility import floor_doubt, unit_warnings
 
 GOOD = """series_id,timestamp_s,cpu_cores,memory_bytes
 a,600,0.3,3000
@@ -284,3 +284,25 @@ def test_a_cumulative_cpu_counter_is_named_as_such():
     assert unit_warnings(rates) == []
     leak = [replace(counters[0], cpu=np.linspace(0.1, 0.5, 100))]  # rising, but 5x: a rate
     assert unit_warnings(leak) == []
+
+
+def test_a_fleet_below_the_cpu_floor_is_flagged_as_floor_bound():
+    """Usage in normalised units (thousandths of a machine) never reaches the guardrails'
+    10-millicore floor: the floors, not the strategies, would set the requests."""
+    t = np.arange(50) * 300.0
+    rng = np.random.default_rng(4)
+    tiny = [
+        ReplaySeries(f"task-{i}", t, rng.uniform(0.001, 0.008, 50), np.full(50, 2.0**28))
+        for i in range(4)
+    ]
+    real = [replace(s, series_id=f"svc-{i}", cpu=s.cpu * 100) for i, s in enumerate(tiny)]
+    doubt = floor_doubt(tiny, 0.010)
+    assert doubt is not None
+    assert doubt.startswith("4 of 4 series (e.g. 'task-0') stay below the guardrails' 10-millicore")
+    assert "normalised units" in doubt and "--no-guardrails" in doubt
+    # half the fleet below the floor still says so; a few sidecars among services do not
+    assert floor_doubt(tiny[:2] + real[:2], 0.010) is not None
+    assert floor_doubt(tiny[:1] + real, 0.010) is None
+    assert floor_doubt(real, 0.010) is None
+    assert floor_doubt(tiny, 0.0) is None  # no floor, nothing it could decide
+    assert floor_doubt([], 0.010) is None
