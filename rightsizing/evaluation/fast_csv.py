@@ -141,7 +141,8 @@ def _block(
     values_ok = (
         np.isfinite(t) & np.isfinite(cpu) & np.isfinite(mem) & (t >= 0) & (cpu >= 0) & (mem >= 0)
     )
-    if not values_ok.all() or bool((sid == "").any()):
+    # (the careful parser strips ids of any whitespace, Unicode spaces included)
+    if not values_ok.all() or bool((sid == "").any()) or bool((np.char.strip(sid) != sid).any()):
         return None
     absent = (cpu == 0) & (mem == 0)
     if absent.any():

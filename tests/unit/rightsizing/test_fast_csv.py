@@ -146,6 +146,7 @@ def _with_requests(text: str) -> str:
     [
         ("quoted id", lambda t: t.replace("svc-0,", '"svc-0",')),
         ("spaces", lambda t: t.replace(",", ", ")),
+        ("a no-break space after an id", lambda t: t.replace("svc-0,", "svc-0\u00a0,")),
         ("blank line", lambda t: t.replace("\n", "\n\n", 5)),
         ("ISO timestamps", lambda t: t.replace("1704067200,", "2024-01-01T00:00:00Z,")),
         ("underscored number", lambda t: t.replace("1704067200,", "1_704_067_200,")),
