@@ -125,13 +125,17 @@ class DecayingHistogram:
         b = np.floor(raw + 1e-12).astype(np.int64)
         return np.clip(b, 0, self.weights.size - 1)
 
+    def buckets_for(self, values: FloatArray) -> NDArray[np.int64]:
+        """The bucket of each value (negative values count as 0)."""
+        return self.bucket_of(np.maximum(values, 0.0))
+
     def add(
         self, values: FloatArray, weights: FloatArray, buckets: NDArray[np.int64] | None = None
     ) -> None:
-        """Add ``values`` with ``weights``; ``buckets``: their ``bucket_of``, when the
+        """Add ``values`` with ``weights``; ``buckets``: their ``buckets_for``, when the
         caller has it (the fleet calibration adds seven prefixes of one window)."""
         if buckets is None:
-            buckets = self.bucket_of(np.maximum(values, 0.0))
+            buckets = self.buckets_for(values)
         if not np.any(self.weights):  # (bincount sums each bucket in order, as add.at does)
             summed = np.bincount(buckets, weights=weights, minlength=self.weights.size)
             self.weights = summed.astype(np.float64, copy=False)

@@ -18,15 +18,16 @@ before; the tests hold the two parsers to the same arrays.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rightsizing.evaluation.series import ReplaySeries
-from rightsizing.inputs import SAMPLE_SECONDS, Resources
+from rightsizing.evaluation.plausibility import LARGEST_SECONDS
+from rightsizing.evaluation.series import ReplaySeries, median_step
+from rightsizing.inputs import Resources
 
 FloatArray = NDArray[np.float64]
 
@@ -37,7 +38,6 @@ BLOCK_CHARS = 8 << 20
 #: longest line of the block).
 MAX_LINE = 512
 _COLUMNS = ("series_id", "timestamp_s", "cpu_cores", "memory_bytes")
-_LARGEST_SECONDS = 1e11  # as the careful parser: later than the year 5000 is milliseconds
 
 Parts = dict[str, list[tuple[FloatArray, FloatArray, FloatArray]]]
 
@@ -51,7 +51,7 @@ class PlainFile:
 
 
 def read_plain(
-    handle: io.TextIOBase,
+    handle: TextIO,
     delimiter: str,
     columns: list[str],
     progress: Callable[[int], None] | None,
@@ -182,10 +182,7 @@ def _series(parts: Parts) -> list[ReplaySeries] | None:
         t, c, m = (np.concatenate(col) for col in zip(*parts[sid], strict=True))
         order = np.argsort(t, kind="stable")
         t, c, m = t[order], c[order], m[order]
-        if bool((np.diff(t) == 0).any()) or float(t[-1]) > _LARGEST_SECONDS:
+        if bool((np.diff(t) == 0).any()) or float(t[-1]) > LARGEST_SECONDS:
             return None
-        step = float(np.median(np.diff(t))) if t.size > 1 else SAMPLE_SECONDS
-        if not math.isfinite(step):
-            return None
-        out.append(ReplaySeries(sid, t, c, m, Resources(), resolution_s=step, group=""))
+        out.append(ReplaySeries(sid, t, c, m, Resources(), resolution_s=median_step(t), group=""))
     return out

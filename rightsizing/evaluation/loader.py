@@ -32,17 +32,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import TextIOBase
 from itertools import chain
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from rightsizing.errors import UsageDataError
 from rightsizing.evaluation.fast_csv import PlainFile, read_plain
-from rightsizing.evaluation.plausibility import unit_warnings
-from rightsizing.evaluation.series import ReplaySeries
-from rightsizing.inputs import SAMPLE_SECONDS, Resources
+from rightsizing.evaluation.plausibility import LARGEST_SECONDS, unit_warnings
+from rightsizing.evaluation.series import ReplaySeries, median_step
+from rightsizing.inputs import Resources
 
 REQUIRED = ("series_id", "timestamp_s", "cpu_cores")
 MEMORY = "memory_bytes"  # optional: a file without it is a CPU-only export
@@ -72,7 +72,7 @@ def _number(text: str, column: str, where: str) -> float:
 
 
 @contextmanager
-def _text_lines(p: Path) -> Iterator[Iterable[str]]:
+def _text_lines(p: Path) -> Iterator[TextIO]:
     """The file's lines, gunzipped if it starts with gzip's magic bytes."""
     try:
         with p.open("rb") as probe:
@@ -98,10 +98,6 @@ def _text_lines(p: Path) -> Iterator[Iterable[str]]:
 
 _Columns = tuple["array[float]", "array[float]", "array[float]", "array[int]"]
 _VALUE_COLUMNS = ("timestamp_s", "cpu_cores", "memory_bytes")
-
-
-# Seconds since the epoch beyond this (the year 5138) are milliseconds or finer.
-_LARGEST_SECONDS = 1e11
 
 
 def _iso_timestamp(text: str, where: str) -> float:
@@ -133,7 +129,7 @@ def _check_values(data: dict[str, _Columns], name: str) -> None:
         )
     for columns in data.values():
         t = np.frombuffer(columns[0], dtype=np.float64)
-        big = np.flatnonzero(t > _LARGEST_SECONDS)
+        big = np.flatnonzero(t > LARGEST_SECONDS)
         if big.size:
             line = int(np.frombuffer(columns[3], dtype=np.int64)[big[0]])
             raise UsageDataError(
@@ -189,12 +185,10 @@ def load_usage_csv(
 
 
 def _read_plain(
-    lines: Iterable[str], progress: Callable[[int], None] | None, progress_rows: int
+    lines: TextIO, progress: Callable[[int], None] | None, progress_rows: int
 ) -> tuple[PlainFile, bool] | None:
     """The fast path (``fast_csv``) where the header allows it: the series, the rows and
     whether the file has memory figures; None: the careful parser reads it."""
-    if not isinstance(lines, TextIOBase):
-        return None
     header = lines.readline()
     if not header.endswith("\n") or '"' in header:
         return None
@@ -315,7 +309,6 @@ def parse_usage_csv(
                 f"{name}:{int(ln[i + 1])}: series {sid!r} repeats timestamp {t[i]:.0f} "
                 f"(first at line {int(ln[i])})"
             )
-        step = float(np.median(np.diff(t))) if t.size > 1 else SAMPLE_SECONDS
         cur = current.get(sid, {})
         series.append(
             ReplaySeries(
@@ -329,7 +322,7 @@ def parse_usage_csv(
                     cur.get("memory_request"),
                     cur.get("memory_limit"),
                 ),
-                resolution_s=step,
+                resolution_s=median_step(t),
                 group=groups.get(sid, ""),
             )
         )

@@ -28,6 +28,8 @@ TYPICAL_MIN_SERIES = 5
 #: Below this median a series' memory cannot be a process's bytes (even a pause
 #: container's working set is several hundred KiB): MiB or GiB, most likely.
 PLAUSIBLE_MEMORY_BYTES = 64 * 1024.0
+#: Seconds since the epoch beyond this (the year 5138) are milliseconds or finer.
+LARGEST_SECONDS = 1e11
 
 
 def _looks_cumulative(cpu: FloatArray) -> bool:

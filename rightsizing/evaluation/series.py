@@ -19,6 +19,12 @@ from rightsizing.inputs import (
 from rightsizing.quantiles import FloatArray
 
 
+def median_step(times_s: FloatArray) -> float:
+    """A series' sample step: the median gap between its (sorted) samples, or the
+    engine's 5 minutes for a single sample."""
+    return float(np.median(np.diff(times_s))) if times_s.size > 1 else SAMPLE_SECONDS
+
+
 @dataclass(frozen=True)
 class ReplaySeries:
     """Samples of one container (per pod), sorted by time.

@@ -63,7 +63,7 @@ class VpaStrategy:
     def cpu_buckets(self, inputs: ContainerInputs) -> NDArray[np.int64]:
         """The CPU histogram's bucket of every sample of the window, for
         ``cpu_request_before`` to take prefixes of."""
-        return self._empty_cpu_histogram().bucket_of(np.maximum(inputs.usage.cpu, 0.0))
+        return self._empty_cpu_histogram().buckets_for(inputs.usage.cpu)
 
     def _cpu_histogram(
         self,
