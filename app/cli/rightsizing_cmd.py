@@ -32,6 +32,7 @@ from rightsizing.evaluation import (
     BASELINES,
     FAMILIES,
     PROD_FLEETS,
+    LoadedUsage,
     ReplaySeries,
     bar_verdict,
     comparison_rows,
@@ -209,13 +210,7 @@ def evaluate(
             data, source = _from_database(config, namespace, history_days)
             fleets = [data]
         elif csv_file is not None:
-            with err.status(f"loading {escape(str(csv_file))}…") as status:
-                loaded = load_usage_csv(
-                    csv_file,
-                    progress=lambda n: status.update(
-                        f"loading {escape(str(csv_file))}: {n:,} rows…"
-                    ),
-                )
+            loaded = _load_csv(csv_file, err)
             fleets, source = [loaded.series], str(csv_file)
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
@@ -390,6 +385,26 @@ def evaluate(
         )
     for c in comparisons:
         out.print(_comparison_line(c), highlight=False)
+
+
+def _load_csv(path: Path, err: Console) -> LoadedUsage:
+    """The file, with its progress on the status line; when the fast reader hands the
+    file to the line-by-line one (which starts again from the first row), the status
+    says so, rather than a row count that drops back to zero."""
+    name = escape(str(path))
+    with err.status(f"loading {name}…") as status:
+        verb = "loading"
+
+        def line_by_line() -> None:
+            nonlocal verb
+            verb = "reading line by line (quotes, spaces or an irregular value)"
+            status.update(f"{name}: {verb}…")
+
+        return load_usage_csv(
+            path,
+            progress=lambda n: status.update(f"{verb} {name}: {n:,} rows…"),
+            rereading=line_by_line,
+        )
 
 
 def _from_database(

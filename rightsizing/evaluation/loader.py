@@ -162,9 +162,15 @@ def load_usage_csv(
     path: str | Path,
     progress: Callable[[int], None] | None = None,
     progress_rows: int = PROGRESS_ROWS,
+    rereading: Callable[[], None] | None = None,
 ) -> LoadedUsage:
     """Read the file; ``progress`` hears the number of data lines read so far, every
-    ``progress_rows`` lines."""
+    ``progress_rows`` lines.
+
+    ``rereading`` is called when the fast path gives the file to the careful parser,
+    which reads it again from the first line (so ``progress`` counts start again): a
+    counter that drops back from millions to zero without a word looks like a fault.
+    """
     if progress_rows < 1:
         raise ValueError("progress_rows must be at least 1")
     p = Path(path)
@@ -180,6 +186,8 @@ def load_usage_csv(
             has_memory,
             tuple(unit_warnings(read.series)),
         )
+    if rereading is not None:
+        rereading()
     with _text_lines(p) as lines:
         return parse_usage_csv(lines, str(p), progress, progress_rows)
 

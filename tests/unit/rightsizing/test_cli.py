@@ -437,3 +437,23 @@ def test_evaluate_groups_pods_of_one_workload_by_their_names(tmp_path):
     assert "grouped" not in apart.output
     doc = json.loads(apart.output[apart.output.index("{") :])
     assert doc["results"][1]["decisions"] == 1  # only the 12-day pod has a week before it
+
+
+def test_a_file_the_fast_reader_hands_over_late_gives_the_same_replay(tmp_path):
+    # one quoted id on the last line: the fast reader has read the rest when it gives
+    # up, the line-by-line reader starts again; the replay must not see the difference
+    series = generate("diurnal", 4, 2, 15)
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    _write_csv(plain, series)
+    text = plain.read_text()
+    head, last = text.rstrip("\n").rsplit("\n", 1)
+    sid, rest = last.split(",", 1)
+    quoted.write_text(f'{head}\n"{sid}",{rest}\n')
+    outs = [
+        runner.invoke(app, ["evaluate", "--csv", str(f), "--format", "json"])
+        for f in (plain, quoted)
+    ]
+    assert [o.exit_code for o in outs] == [0, 0], outs[1].output
+    docs = [json.loads(o.output) for o in outs]
+    assert docs[0]["results"] == docs[1]["results"]
+    assert docs[1]["series"] == 2

@@ -197,3 +197,32 @@ def test_the_fast_path_reports_progress_in_rows(tmp_path, monkeypatch):
     loaded = load_usage_csv(path, progress=heard.append, progress_rows=250)
     assert loaded.rows == 1000
     assert heard == [250, 500, 750, 1000]  # as the careful parser tells them
+
+
+def test_a_late_give_up_is_announced_before_the_counts_start_again(tmp_path, monkeypatch):
+    # a valid file whose last row only the careful parser reads (a quoted id): the fast
+    # path reads blocks, reports rows, then hands the whole file over
+    monkeypatch.setattr(fast_csv, "BLOCK_CHARS", 2048)
+    rows = _rows(series=2, samples=500)
+    text = _text(rows)
+    last = ",".join(map(str, rows[-1]))
+    text = text.replace(last, '"' + str(rows[-1][0]) + '",' + last.split(",", 1)[1])
+    path = tmp_path / "usage.csv"
+    path.write_text(text)
+    heard: list[object] = []
+    loaded = load_usage_csv(
+        path, progress=heard.append, progress_rows=250, rereading=lambda: heard.append("again")
+    )
+    assert loaded.rows == 1000
+    _same(loaded, _careful(text))
+    at = heard.index("again")
+    assert heard[:at] == [250, 500, 750]  # the fast path's own count, then the hand-over
+    assert heard[at + 1 :] == [250, 500, 750, 1000]  # the careful parser from the start
+
+
+def test_a_file_the_fast_path_reads_is_never_said_to_be_reread(tmp_path):
+    path = tmp_path / "usage.csv"
+    path.write_text(_text(_rows()))
+    heard: list[str] = []
+    load_usage_csv(path, rereading=lambda: heard.append("again"))
+    assert heard == []
