@@ -24,8 +24,19 @@ part of the week, so the baselines' held-out risk, and the target made from it, 
 with the weekday of the decision (too generous when the held-out days follow a
 weekend, too strict when the decision does). Where the history has room for it (the
 weekly job's 14 days), ``weekly_fold_count`` holds out a whole week instead, one day of
-every weekday, which removes the swing. Where the strategy keeps a request at the
-last day's own estimate (``recent_days``: a level that rose), each fold scores the
+every weekday, which removes the swing. Where it has not (a 7-day window), three
+held-out days still miss what a decision just after a weekend does to vpa: its
+24-hour half-life has just seen the weekend, and the request it makes *at the
+decision* misses next week's weekdays, which no fold fitted mid-week shows. So vpa's
+risk is also estimated at the decision (``decision_risk``): the share of the whole
+window's usage above the request vpa makes now, the window being the best guess of
+next week's cycle. Where that is significantly above its held-out share across the
+fleet's containers, vpa's risk is the mean of the two: each estimate errs its own way
+(the folds miss the weekend's effect; the window counts the days before a real drop
+in level as misses, which it cannot tell from a weekend), and the mean halves either
+error. (krr-simple's unweighted percentile has an in-sample share fixed by its
+percentile, which says nothing about next week: its held-out share alone is used.)
+Where the strategy keeps a request at the last day's own estimate (``recent_days``: a level that rose), each fold scores the
 larger of the two estimates, as applied, so the price is set knowing that floor. The
 fallback (``calibrate_price``, no
 container with enough history for a cut) is in sample: the smallest ``lambda`` whose
@@ -388,6 +399,7 @@ class _HoldoutParams:
     recent_days: float = 0.0
     recent_rise: float = -1.0
     cpu_floor: float = 0.0
+    decision_risk: bool = False
 
 
 @dataclass(frozen=True)
@@ -406,6 +418,9 @@ class _Folds:
     # before each split alone: the floor of the request (``TacosStrategy.recent_days``);
     # None where no fold has one, rows of ``_NEVER`` for the folds without one
     recent: tuple[FloatArray, FloatArray, FloatArray] | None = None
+    # with ``decision_risk``: the window's usage weight above vpa's request made at the
+    # decision, and the window's usage weight (both 0 without it)
+    decision: tuple[float, float] = (0.0, 0.0)
 
 
 # a fold without a recent floor: candidates that are never chosen over the window's
@@ -486,6 +501,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         recents.append(recent)
     if not rows:
         return None
+    decision = _vpa_at_decision(inputs, p.cpu_floor) if p.decision_risk else (0.0, 0.0)
     cands, exceeds, aboves, weights, baseline = zip(*rows, strict=True)
     floors = None
     if any(r is not None for r in recents):
@@ -498,7 +514,58 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         np.array(weights),
         np.array(baseline),
         floors,
+        decision,
     )
+
+
+#: how many standard errors above the held-out share vpa's share at the decision must be
+#: to count: of two noisy estimates of one risk, the larger is biased high by the noise
+#: alone (on fleets of six containers, enough to leave tacos dominated by vpa)
+DECISION_RISK_SIGMAS = 2.0
+#: fewer containers give no usable spread to judge that by (a handful of misses each)
+DECISION_RISK_MIN_CONTAINERS = 30
+
+
+def _vpa_share_at_decision(fitted: Sequence[_Folds], vpa: int) -> float:
+    """vpa's risk from both estimates: the mean of its pooled held-out share and its
+    pooled share of the windows' usage above the requests it makes at the decision,
+    where the latter is significantly the higher; else 0 (the held-out share stands).
+
+    Significance by the containers' spread (a ratio estimator's linearised variance):
+    the difference must be ``DECISION_RISK_SIGMAS`` standard errors above zero, so a
+    small fleet's noise does not move the target, while a fleet decided just after a
+    weekend, whose vpa requests miss the weekdays everywhere, does.
+    """
+    now_above = np.array([f.decision[0] for f in fitted])
+    now_weight = np.array([f.decision[1] for f in fitted])
+    held_above = np.array([float(f.baseline_above[:, vpa].sum()) for f in fitted])
+    held_weight = np.array([float(f.held_weight.sum()) for f in fitted])
+    if (
+        now_weight.sum() <= 0
+        or held_weight.sum() <= 0
+        or len(fitted) < DECISION_RISK_MIN_CONTAINERS
+    ):
+        return 0.0
+    now = now_above.sum() / now_weight.sum()
+    held = held_above.sum() / held_weight.sum()
+    z = (now_above - now * now_weight) / now_weight.sum() - (
+        held_above - held * held_weight
+    ) / held_weight.sum()
+    n = z.size
+    error = float(np.sqrt(n / (n - 1) * float((z * z).sum())))
+    return float(now + held) / 2.0 if now - held > DECISION_RISK_SIGMAS * error else 0.0
+
+
+def _vpa_at_decision(inputs: ContainerInputs, floor: float) -> tuple[float, float]:
+    """The window's usage weight above the CPU request vpa makes at the decision (as
+    applied: at least ``floor``; none at all: every sample above), and the window's
+    weight; weighted by pods, as next week's samples will be."""
+    usage = inputs.usage
+    request = _baseline_cpu(_VPA, inputs, floor)
+    total = float(usage.weights.sum())
+    if request is None:
+        return total, total
+    return float(usage.weights[usage.cpu > request].sum()), total
 
 
 def calibrate_price_holdout(
@@ -515,6 +582,7 @@ def calibrate_price_holdout(
     recent_days: float = 0.0,
     recent_rise: float = -1.0,
     cpu_floor: float = 0.0,
+    decision_risk: bool = False,
 ) -> FleetPrice | None:
     """The price calibrated out of sample: fit on the window's earlier part, score the rest.
 
@@ -541,6 +609,7 @@ def calibrate_price_holdout(
         recent_days,
         recent_rise,
         cpu_floor,
+        decision_risk,
     )
     fitted = [f for f in fleet_map(partial(holdout_folds, p=params), fleet) if f is not None]
     if not fitted:
@@ -551,7 +620,11 @@ def calibrate_price_holdout(
     volume = float(sum(w for f in fitted for w in f.held_weight.tolist()))
     base_above = np.vstack([f.baseline_above for f in fitted]).sum(axis=0)
     rows = np.arange(c.shape[0])
-    baseline = float(base_above.min() / volume)
+    shares = base_above / volume  # krr-simple's, vpa's
+    if decision_risk:
+        vpa = _BASELINES.index(_VPA)
+        shares[vpa] = max(shares[vpa], _vpa_share_at_decision(fitted, vpa))
+    baseline = float(shares.min())
     target = factor * baseline
 
     # with ``recent_days`` each request is the larger of the window's and the last days'

@@ -150,6 +150,9 @@ class TacosStrategy:
     # one day of every weekday, with its own factor (fleet_price.weekly_fold_count)
     weekly_holdout: bool = True
     weekly_under_factor: float = 0.85
+    # with fewer held-out days than a week, vpa's risk is also estimated from the request
+    # it makes at the decision (fleet_price: the decision just after a weekend)
+    decision_risk: bool = True
     holdout_min_fit_days: float = 3.0
     calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)
     fleet_percentile_min: float = 0.60  # the search floor under a fleet-calibrated price
@@ -228,10 +231,11 @@ class TacosStrategy:
         price = None
         if self.holdout_days > 0:
             folds, factor = self.holdout_folds, self.holdout_under_factor
+            at_decision = self.decision_risk  # a whole held-out week measures that itself
             if self.weekly_holdout:
                 week = weekly_fold_count(fleet, self.holdout_days, self.holdout_min_fit_days)
                 if week > folds:
-                    folds, factor = week, self.weekly_under_factor
+                    folds, factor, at_decision = week, self.weekly_under_factor, False
             price = calibrate_price_holdout(
                 fleet,
                 self.half_life_hours,
@@ -246,6 +250,7 @@ class TacosStrategy:
                 self.recent_days,
                 self.recent_rise,
                 cpu_floor_cores,
+                at_decision,
             )
         if price is None:
             price = calibrate_price(

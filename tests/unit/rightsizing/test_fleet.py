@@ -9,8 +9,12 @@ import pytest
 from rightsizing import Guardrails, InvalidInputError, InvalidSettingError, Recommendation
 from rightsizing.engine import recommend
 from rightsizing.fleet import calibrated, recommend_fleet
-from rightsizing.strategies import TacosStrategy, make_strategy
+from rightsizing.strategies import TacosStrategy, fleet_price, make_strategy
 from rightsizing.strategies.fleet_price import (
+    DECISION_RISK_MIN_CONTAINERS,
+    LEVELS,
+    _Folds,
+    _vpa_share_at_decision,
     calibrate_price,
     calibrate_price_holdout,
     cost_candidates,
@@ -404,3 +408,112 @@ def test_the_fleet_api_calibrates_with_the_guardrails_floor():
     assert high.fleet_target_under < none.fleet_target_under
     # the default guardrails' floor is what recommend_fleet's calibration uses
     assert calibrated(mixed, "tacos") == calibrated(mixed, "tacos", Guardrails())
+
+
+def _folds(held: tuple[float, float], now: tuple[float, float]) -> _Folds:
+    """One container's folds as the vpa-at-decision estimate reads them: vpa's held-out
+    weight above its requests and the held-out weight; the window's weight above vpa's
+    request at the decision and the window's weight."""
+    row = np.zeros((1, LEVELS))
+    return _Folds(row, row, row, np.array([held[1]]), np.array([[0.0, held[0]]]), None, now)
+
+
+def _spread_fleet(n: int, held: float, now: float, noise: float, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    return [
+        _folds(
+            (max(held + noise * rng.standard_normal(), 0.0) * 864, 864),
+            (max(now + noise * rng.standard_normal(), 0.0) * 2016, 2016),
+        )
+        for _ in range(n)
+    ]
+
+
+def test_vpa_risk_at_the_decision_counts_where_the_whole_fleet_shows_it():
+    """Significantly above the held-out share across the containers: the mean of the
+    two (each errs its own way); below it, within its noise, or on too few containers
+    to tell: the held-out share stands (0 here)."""
+    clear = _spread_fleet(40, held=0.02, now=0.04, noise=0.005)
+    held = sum(f.baseline_above[0, 1] for f in clear) / sum(f.held_weight[0] for f in clear)
+    now = sum(f.decision[0] for f in clear) / sum(f.decision[1] for f in clear)
+    assert _vpa_share_at_decision(clear, 1) == pytest.approx((held + now) / 2)
+    assert _vpa_share_at_decision(_spread_fleet(40, 0.04, 0.02, 0.005), 1) == 0.0  # lower
+    # higher on the whole, by much less than the containers disagree: noise
+    split = [
+        _folds((0.01 * 864, 864), (0.05 * 2016, 2016))
+        if i % 2
+        else _folds((0.05 * 864, 864), (0.012 * 2016, 2016))
+        for i in range(40)
+    ]
+    assert _vpa_share_at_decision(split, 1) == 0.0
+    few = _spread_fleet(DECISION_RISK_MIN_CONTAINERS - 1, 0.02, 0.04, 0.005)
+    assert _vpa_share_at_decision(few, 1) == 0.0
+    assert _vpa_share_at_decision([], 1) == 0.0
+    no_usage = [_folds((0.0, 864), (0.0, 0.0)) for _ in range(40)]
+    assert _vpa_share_at_decision(no_usage, 1) == 0.0
+
+
+def _weekend_fleet(n: int, weekend: float, seed: int = 11):
+    """Decided just after a weekend: a week of usage whose last 36 hours are at
+    ``weekend`` x the weekdays' level."""
+    rng = np.random.default_rng(seed)
+    t = times(7)
+    low = t >= t[-1] - 1.5 * 86400
+    fleet = []
+    for i in range(n):
+        level = float(rng.uniform(0.2, 2.0))
+        cpu = level * np.where(low, weekend, 1.0) * np.clip(rng.normal(1, 0.15, t.size), 0.1, None)
+        fleet.append(replace(inputs(cpu, days=7.0), key=f"ns/app-{i}/c"))
+    return fleet
+
+
+def test_a_decision_just_after_a_weekend_raises_vpas_estimated_risk():
+    """vpa's 24-hour half-life has just seen the weekend: the request it makes now
+    misses the weekdays, which the three held-out folds (fitted before the weekend's
+    end) do not show; the calibration's target rises. With no weekend, or with
+    ``decision_risk`` off, the price is the held-out one."""
+    after = _weekend_fleet(40, weekend=0.5)
+    on = TacosStrategy().calibrate(after)
+    off = TacosStrategy(decision_risk=False).calibrate(after)
+    assert on.fleet_holdout_folds == off.fleet_holdout_folds == 3
+    assert on.fleet_target_under > off.fleet_target_under
+    assert on.fleet_starvation_cores < off.fleet_starvation_cores  # a lower price: less slack
+    flat = _weekend_fleet(40, weekend=1.0)
+    a, b = TacosStrategy().calibrate(flat), TacosStrategy(decision_risk=False).calibrate(flat)
+    assert (a.fleet_starvation_cores, a.fleet_target_under) == (
+        b.fleet_starvation_cores,
+        b.fleet_target_under,
+    )
+
+
+def test_each_containers_folds_hold_vpas_request_at_the_decision():
+    fleet = _weekend_fleet(3, weekend=0.5)
+    params = fleet_price._HoldoutParams(72.0, 0.6, 0.999, 3.0, 1.0, 3.0, 3, decision_risk=True)
+    for one in fleet:
+        folds = fleet_price.holdout_folds(one, params)
+        assert folds is not None
+        request = max(VpaStrategy().cpu_request(one) or 0.0, 0.0)
+        weight = one.usage.weights
+        assert folds.decision == (
+            pytest.approx(float(weight[one.usage.cpu > request].sum())),
+            pytest.approx(float(weight.sum())),
+        )
+        assert 0 < folds.decision[0] < folds.decision[1]  # the weekdays are above it
+        without = fleet_price.holdout_folds(one, replace(params, decision_risk=False))
+        assert without is not None and without.decision == (0.0, 0.0)
+
+
+def test_a_whole_held_out_week_does_not_add_vpas_risk_at_the_decision(monkeypatch):
+    """The weekly holdout's folds cover every weekday, the weekend's effect included."""
+    seen: list[bool] = []
+    real = fleet_price.calibrate_price_holdout
+
+    def spy(*args, **kwargs):
+        seen.append(args[-1] if len(args) > 13 else kwargs.get("decision_risk", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("rightsizing.strategies.tacos.calibrate_price_holdout", spy)
+    TacosStrategy().calibrate(_days_fleet([14.0] * 4))
+    TacosStrategy().calibrate(_days_fleet([7.0] * 4))
+    TacosStrategy(decision_risk=False).calibrate(_days_fleet([7.0] * 4))
+    assert seen == [False, True, False]
