@@ -263,6 +263,9 @@ class FleetPrice:
     baseline_under: float  # the lower of krr-simple's and vpa's in-sample pooled shares
     containers: int
     folds: int = 0  # held-out days per container it was fitted on (0: in sample)
+    # vpa's risk as read with its request at the decision (``decision_risk``), where
+    # that moved the estimate; 0 where the held-out share stood
+    vpa_at_decision: float = 0.0
 
 
 def _baseline_cpu(
@@ -621,9 +624,11 @@ def calibrate_price_holdout(
     base_above = np.vstack([f.baseline_above for f in fitted]).sum(axis=0)
     rows = np.arange(c.shape[0])
     shares = base_above / volume  # krr-simple's, vpa's
+    vpa_at_decision = 0.0
     if decision_risk:
         vpa = _BASELINES.index(_VPA)
-        shares[vpa] = max(shares[vpa], _vpa_share_at_decision(fitted, vpa))
+        vpa_at_decision = _vpa_share_at_decision(fitted, vpa)
+        shares[vpa] = max(shares[vpa], vpa_at_decision)
     baseline = float(shares.min())
     target = factor * baseline
 
@@ -653,7 +658,7 @@ def calibrate_price_holdout(
         return float(above.sum() / volume), (window, recent_level)
 
     price, share = _bisect(pooled, target)
-    return FleetPrice(price, target, share, baseline, len(fitted), folds)
+    return FleetPrice(price, target, share, baseline, len(fitted), folds, vpa_at_decision)
 
 
 def calibrate_price(

@@ -161,6 +161,7 @@ class TacosStrategy:
     fleet_target_under: float = 0.0
     fleet_containers: int = 0
     fleet_holdout_folds: int = 0
+    fleet_vpa_at_decision: float = 0.0  # vpa's risk read at the decision, where it counted
 
     def __post_init__(self) -> None:
         check_range(self.name, "cpu_percentile", self.cpu_percentile, 0.5, 1, AS_FRACTION)
@@ -182,6 +183,7 @@ class TacosStrategy:
         check_range(self.name, "holdout_under_factor", self.holdout_under_factor, 0, 10)
         check_range(self.name, "weekly_under_factor", self.weekly_under_factor, 0, 10)
         check_range(self.name, "fleet_holdout_folds", self.fleet_holdout_folds, 0, 1e4)
+        check_range(self.name, "fleet_vpa_at_decision", self.fleet_vpa_at_decision, 0, 1)
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
         check_range(
@@ -270,6 +272,7 @@ class TacosStrategy:
             fleet_target_under=price.target_under,
             fleet_containers=price.containers,
             fleet_holdout_folds=price.folds,
+            fleet_vpa_at_decision=price.vpa_at_decision,
         )
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
@@ -381,7 +384,13 @@ class TacosStrategy:
                         "cores",
                         f"fleet-calibrated over {self.fleet_containers} containers"
                         + (f" on {folds} held-out days" if folds else " in sample")
-                        + f": pooled under-provisioned target {self.fleet_target_under:.2%}",
+                        + f": pooled under-provisioned target {self.fleet_target_under:.2%}"
+                        + (
+                            f" (vpa's risk also read at the decision: "
+                            f"{self.fleet_vpa_at_decision:.2%})"
+                            if self.fleet_vpa_at_decision > 0
+                            else ""
+                        ),
                     )
                 )
         else:

@@ -478,11 +478,18 @@ def test_a_decision_just_after_a_weekend_raises_vpas_estimated_risk():
     assert on.fleet_holdout_folds == off.fleet_holdout_folds == 3
     assert on.fleet_target_under > off.fleet_target_under
     assert on.fleet_starvation_cores < off.fleet_starvation_cores  # a lower price: less slack
+    assert on.fleet_vpa_at_decision > 0 and off.fleet_vpa_at_decision == 0
+    # the evidence says why the target is what it is
+    note = next(e.note for e in on.propose(after[0]).evidence if e.name == "cpu_starvation_price")
+    assert f"vpa's risk also read at the decision: {on.fleet_vpa_at_decision:.2%}" in note
+    plain = next(e.note for e in off.propose(after[0]).evidence if e.name == "cpu_starvation_price")
+    assert "at the decision" not in plain
     flat = _weekend_fleet(40, weekend=1.0)
     a, b = TacosStrategy().calibrate(flat), TacosStrategy(decision_risk=False).calibrate(flat)
-    assert (a.fleet_starvation_cores, a.fleet_target_under) == (
+    assert (a.fleet_starvation_cores, a.fleet_target_under, a.fleet_vpa_at_decision) == (
         b.fleet_starvation_cores,
         b.fleet_target_under,
+        0.0,
     )
 
 
