@@ -49,7 +49,7 @@ from rightsizing.evaluation.plausibility import (
     describe_export,
     floor_doubt,
 )
-from rightsizing.evaluation.pod_names import group_by_pod_names
+from rightsizing.evaluation.pod_names import group_by_pod_names, uneven_groups
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
 from rightsizing.evaluation.window import describe_window
@@ -224,6 +224,14 @@ def evaluate(
                         "Kubernetes pod names (a workload's pods share one request; "
                         "--no-pod-groups keeps every series apart)"
                     )
+                    named = {
+                        after.group
+                        for before, after in zip(loaded.series, grouped, strict=True)
+                        if after.group != before.group
+                    }
+                    uneven = uneven_groups(grouped, named)
+                    if uneven:
+                        err.print(f"[yellow]warning:[/yellow] {escape(uneven)}")
             if loaded.dropped_zero_rows:
                 err.print(
                     f"{loaded.dropped_zero_rows} zero rows dropped (zero replicas are not usage)"

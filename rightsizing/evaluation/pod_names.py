@@ -27,6 +27,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+import numpy as np
+
 from rightsizing.evaluation.series import ReplaySeries
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -69,3 +71,72 @@ def group_by_pod_names(series: list[ReplaySeries]) -> tuple[list[ReplaySeries], 
         grouped.add(name)
         count += 1
     return out, count, len(grouped)
+
+
+#: pods side by side whose median CPU differs more than this are not alike
+UNEVEN_RATIO = 3.0
+#: two pods count as side by side when they ran together this long (a rolling update's
+#: overlap of minutes is not; a new generation may use a new level, which is usage)
+SIDE_BY_SIDE_S = 86400.0
+#: a busiest pod under this many cores is under the guardrails' CPU floor, which sets
+#: the request for every strategy whatever the pods' levels
+UNEVEN_MIN_CORES = 0.01
+#: groups with more pods than this are not checked pair by pair (their pods are many
+#: replicas, whose spread a few pairs would not settle anyway)
+MAX_CHECKED_PODS = 400
+
+
+def uneven_groups(series: list[ReplaySeries], groups: set[str]) -> str | None:
+    """A warning where pods grouped into one container ran side by side at very different
+    levels; None where they did not.
+
+    Why: a workload's pods share one request, so a group is sized for its busiest pod,
+    and every strategy's slack over the others rises. That is Kubernetes' own rule, but
+    the grouping by names is automatic: an export whose "pods" of one name are unlike
+    (a sharded service, a leader and followers) is then replayed as if they were alike,
+    and the user should know to compare with the pods apart.
+    """
+    members: dict[str, list[tuple[float, float, float]]] = {}
+    for one in series:
+        if one.group not in groups or one.times_s.size == 0:
+            continue
+        live = one.cpu if one.weights is None else one.cpu[one.weights > 0]
+        if live.size:
+            level = float(np.median(live))
+            members.setdefault(one.group, []).append(
+                (float(one.times_s[0]), float(one.times_s[-1]), level)
+            )
+    uneven = 0
+    example = ""
+    for name, pods in sorted(members.items()):
+        if not 2 <= len(pods) <= MAX_CHECKED_PODS:
+            continue
+        pair = _most_uneven(pods)
+        if pair is not None:
+            uneven += 1
+            if not example:
+                example = f"{name}: {pair[0]:.3g} and {pair[1]:.3g} cores"
+    if not uneven:
+        return None
+    return (
+        f"{uneven} of {len(members)} containers grouped by pod name had pods running side by "
+        f"side whose median CPU differs more than {UNEVEN_RATIO:g}x (e.g. {example}): one "
+        "request covers the busiest pod, which raises every strategy's slack; "
+        "--no-pod-groups replays each pod on its own"
+    )
+
+
+def _most_uneven(pods: list[tuple[float, float, float]]) -> tuple[float, float] | None:
+    """The lower and higher median of the most unequal pair of pods that ran side by side
+    for ``SIDE_BY_SIDE_S``, where they differ more than ``UNEVEN_RATIO``; else None."""
+    worst: tuple[float, float] | None = None
+    for i, (start_a, end_a, level_a) in enumerate(pods):
+        for start_b, end_b, level_b in pods[i + 1 :]:
+            if min(end_a, end_b) - max(start_a, start_b) < SIDE_BY_SIDE_S:
+                continue
+            low, high = sorted((level_a, level_b))
+            if high < UNEVEN_MIN_CORES or high <= UNEVEN_RATIO * low:
+                continue
+            if worst is None or high * worst[0] > worst[1] * low:
+                worst = (low, high)
+    return worst

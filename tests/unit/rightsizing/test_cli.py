@@ -457,3 +457,27 @@ def test_a_file_the_fast_reader_hands_over_late_gives_the_same_replay(tmp_path):
     docs = [json.loads(o.output) for o in outs]
     assert docs[0]["results"] == docs[1]["results"]
     assert docs[1]["series"] == 2
+
+
+def test_evaluate_warns_when_pods_grouped_by_name_are_unlike(tmp_path):
+    # two pods of one Deployment name running side by side, one 8x the other's level:
+    # grouped, one request covers the busiest; the user is told, and how to compare
+    (a,) = generate("steady", 2, 1, 12)
+    first = dataclasses.replace(a, series_id="tacos/shard-7d9f8b6c4d-x2x7k/app")
+    second = dataclasses.replace(a, series_id="tacos/shard-7d9f8b6c4d-qw2zt/app", cpu=a.cpu * 8)
+    f = tmp_path / "pods.csv"
+    _write_csv(f, [first, second])
+    r = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert r.exit_code == 0, r.output
+    assert "containers grouped by pod name had pods running side by side" in r.output
+    assert "tacos/shard/app" in r.output
+    apart = runner.invoke(
+        app, ["evaluate", "--csv", str(f), "--strategy", "vpa", "--no-pod-groups"]
+    )
+    assert apart.exit_code == 0, apart.output
+    assert "side by side" not in apart.output
+    alike = tmp_path / "alike.csv"
+    _write_csv(alike, [first, dataclasses.replace(second, cpu=a.cpu * 1.2)])
+    same = runner.invoke(app, ["evaluate", "--csv", str(alike), "--strategy", "vpa"])
+    assert same.exit_code == 0 and "grouped into 1 containers" in same.output
+    assert "side by side" not in same.output

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rightsizing.evaluation import ReplaySeries
-from rightsizing.evaluation.pod_names import group_by_pod_names, workload_of
+from rightsizing.evaluation.pod_names import group_by_pod_names, uneven_groups, workload_of
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,55 @@ def test_pods_of_one_workload_share_a_group_and_nothing_else_changes():
         assert after.series_id == before.series_id
         assert after.times_s is before.times_s and after.cpu is before.cpu
     assert group_by_pod_names(pods[3:]) == (pods[3:], 0, 0)  # nothing to group
+
+
+def _pod(name: str, start_day: float, days: float, level: float, idle_days: float = 0.0):
+    one = _series(name, start_day, days, group="ns/api/app")
+    cpu = np.full(one.times_s.size, level)
+    weights = np.where(one.times_s < one.times_s[0] + idle_days * 86400.0, 0.0, 1.0)
+    cpu[weights == 0] = 0.0  # a pod at zero replicas uses nothing: not its level
+    return ReplaySeries(
+        one.series_id, one.times_s, cpu, one.memory, weights=weights, group=one.group
+    )
+
+
+def test_pods_side_by_side_at_unlike_levels_are_named():
+    pods = [
+        _pod("ns/api-7d9f8b6c4d-x2x7k/app", 0, 8, 0.1),
+        _pod("ns/api-7d9f8b6c4d-q2w5z/app", 2, 6, 0.5),
+    ]
+    warning = uneven_groups(pods, {"ns/api/app"})
+    assert warning is not None
+    assert "1 of 1 containers grouped by pod name" in warning
+    assert "ns/api/app: 0.1 and 0.5 cores" in warning
+    assert "--no-pod-groups" in warning
+
+
+@pytest.mark.parametrize(
+    "pods",
+    [
+        # alike: within 3x of each other
+        [("a", 0, 8, 0.1, 0.0), ("b", 0, 8, 0.29, 0.0)],
+        # a rollout: the new generation at a new level, side by side for minutes only
+        [("a", 0, 6, 0.1, 0.0), ("b", 5.99, 6, 0.9, 0.0)],
+        # the busiest under the CPU floor: the floor sizes them all
+        [("a", 0, 8, 0.001, 0.0), ("b", 0, 8, 0.009, 0.0)],
+        # idle for most of its life (zero replicas) but at the others' level when it ran
+        [("a", 0, 8, 0.2, 0.0), ("b", 0, 8, 0.2, 5.0)],
+        # one pod: nothing to compare
+        [("a", 0, 8, 0.1, 0.0)],
+    ],
+    ids=["alike", "rollout", "under-the-floor", "idle-hours-are-not-a-level", "one-pod"],
+)
+def test_pods_that_are_alike_or_not_side_by_side_say_nothing(pods):
+    series = [_pod(f"ns/api-7d9f8b6c4d-{n}x2x7/app", *rest) for n, *rest in pods]
+    assert uneven_groups(series, {"ns/api/app"}) is None
+
+
+def test_only_the_groups_read_from_pod_names_are_checked():
+    pods = [
+        _pod("ns/api-7d9f8b6c4d-x2x7k/app", 0, 8, 0.1),
+        _pod("ns/api-7d9f8b6c4d-q2w5z/app", 0, 8, 1.0),
+    ]
+    assert uneven_groups(pods, set()) is None  # the export's own group column: its choice
+    assert uneven_groups(pods, {"ns/api/app"}) is not None
