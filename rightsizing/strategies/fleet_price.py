@@ -36,10 +36,10 @@ fleet's containers, vpa's risk is the mean of the two: each estimate errs its ow
 in level as misses, which it cannot tell from a weekend), and the mean halves either
 error. (krr-simple's unweighted percentile has an in-sample share fixed by its
 percentile, which says nothing about next week: its held-out share alone is used.)
-Where the strategy keeps a request at the last day's own estimate (``recent_days``: a level that rose), each fold scores the
-larger of the two estimates, as applied, so the price is set knowing that floor. The
-fallback (``calibrate_price``, no
-container with enough history for a cut) is in sample: the smallest ``lambda`` whose
+Where the strategy keeps a request at the last day's own estimate (``recent_days``: a
+level that rose), each fold scores the larger of the two estimates, as applied, so the
+price is set knowing that floor. The fallback (``calibrate_price``, no container with
+enough history for a cut) is in sample: the smallest ``lambda`` whose
 in-sample pooled share (recency-weighted, as the requests are chosen) is at most
 ``factor x`` the lower of the baselines' on the same history, ``factor < 1`` being the
 margin for out-of-sample drift. In both, each container's usage is first spread by its own
