@@ -12,7 +12,7 @@ run per container, exactly as ``recommend`` does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -55,6 +55,7 @@ def recommend_fleet(
     guardrails: Guardrails | None = None,
     workers: int | None = 1,
     fleet_map: FleetMap | None = None,
+    on_calibrated: Callable[[Strategy], None] | None = None,
 ) -> list[Outcome]:
     """One outcome per container, in the order given.
 
@@ -65,6 +66,9 @@ def recommend_fleet(
 
     Keys must be unique: two containers with one key would be calibrated as two but
     stored as one, and one of the two outcomes would be lost.
+
+    ``on_calibrated`` hears the strategy as calibrated on this fleet (itself when it
+    does not calibrate), before the recommendations: what a report says of the run.
     """
     seen: set[str] = set()
     for inputs in fleet:
@@ -73,6 +77,10 @@ def recommend_fleet(
         seen.add(inputs.key)
     if fleet_map is not None:
         strat = calibrated(fleet, strategy, guardrails, fleet_map)
+        if on_calibrated is not None:
+            on_calibrated(strat)
         return fleet_map(partial(recommend, strategy=strat, guardrails=guardrails), fleet)
     with process_map(workers_for(len(fleet), workers)) as own_map:
-        return recommend_fleet(fleet, strategy, guardrails, fleet_map=own_map)
+        return recommend_fleet(
+            fleet, strategy, guardrails, fleet_map=own_map, on_calibrated=on_calibrated
+        )

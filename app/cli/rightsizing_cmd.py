@@ -35,6 +35,7 @@ from rightsizing.evaluation import (
     LoadedUsage,
     ReplaySeries,
     bar_verdict,
+    calibration_rows,
     comparison_rows,
     default_window_days,
     generate,
@@ -50,6 +51,7 @@ from rightsizing.evaluation.plausibility import (
     floor_doubt,
 )
 from rightsizing.evaluation.pod_names import group_by_pod_names, uneven_groups
+from rightsizing.evaluation.replay import Calibration
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.uncertainty import Comparison, compare
 from rightsizing.evaluation.window import describe_window
@@ -299,6 +301,7 @@ def evaluate(
                 status.update(f"replaying {len(data)} series: {name} ({len(done)}/{total})")
 
             per_group: dict[str, list[Score]] = {}
+            rounds: dict[str, list[Calibration]] = {}
             scores = replay_pooled(
                 fleets,
                 strategies,
@@ -308,6 +311,7 @@ def evaluate(
                 progress=step,
                 workers=workers,
                 per_group=per_group,
+                calibrations=rounds,
             )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
@@ -321,6 +325,7 @@ def evaluate(
             verdict = bar_verdict(scores, DEFAULT_STRATEGY, None if math.isnan(hind) else hind)
     others = [b for b in BASELINES if b in scores and b != DEFAULT_STRATEGY]
     comparisons = compare(per_group, DEFAULT_STRATEGY, others) if DEFAULT_STRATEGY in scores else []
+    calibrations = calibration_rows(rounds)
     if output is OutputFormat.json:
         doc = {
             "source": source,
@@ -330,6 +335,7 @@ def evaluate(
             "results": rows,
             "bar": verdict.as_dict() if verdict else None,
             "comparisons": [c.as_dict() for c in comparisons],
+            "calibrations": calibrations,
         }
         typer.echo(json.dumps(_json_safe(doc), indent=2, allow_nan=False))
         return
@@ -393,6 +399,24 @@ def evaluate(
         )
     for c in comparisons:
         out.print(_comparison_line(c), highlight=False)
+    for line in _calibration_lines(calibrations):
+        out.print(line, highlight=False)
+
+
+#: rounds listed in the table output (all of them in JSON)
+CALIBRATION_LINES = 8
+
+
+def _calibration_lines(rows: list[dict[str, object]]) -> list[str]:
+    """How each round's fleet price was calibrated, for people (JSON has every field)."""
+    lines = [
+        f"{row['strategy']} calibrated for the decisions of {row['decision']}: price "
+        f"{row['starvation_price_cores']:.3g} cores, {row['note']}"
+        for row in rows[:CALIBRATION_LINES]
+    ]
+    if len(rows) > CALIBRATION_LINES:
+        lines.append(f"… {len(rows) - CALIBRATION_LINES} more rounds (--format json lists all)")
+    return lines
 
 
 def _load_csv(path: Path, err: Console) -> LoadedUsage:

@@ -12,7 +12,13 @@ from rightsizing.evaluation.replay import (
     replay_pooled,
     replay_series,
 )
-from rightsizing.evaluation.report import BASELINES, BarVerdict, bar_verdict, comparison_rows
+from rightsizing.evaluation.report import (
+    BASELINES,
+    BarVerdict,
+    bar_verdict,
+    calibration_rows,
+    comparison_rows,
+)
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
 from rightsizing.evaluation.window import WEEKLY_HISTORY_DAYS, default_window_days
@@ -28,6 +34,7 @@ __all__ = [
     "ReplaySeries",
     "Score",
     "bar_verdict",
+    "calibration_rows",
     "comparison_rows",
     "default_window_days",
     "generate",

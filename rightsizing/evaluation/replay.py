@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -149,6 +150,11 @@ class _GroupReplay:
         self.decision = seg_end
 
 
+#: a replay round's decision time (its earliest container's) and the strategy as the
+#: fleet API calibrated it for that round
+Calibration = tuple[float, Strategy]
+
+
 def replay_fleet(
     groups: Sequence[Sequence[ReplaySeries]],
     strategy: Strategy | None,
@@ -157,6 +163,7 @@ def replay_fleet(
     guardrails: Guardrails | None = None,
     workers: int | None = 1,
     per_group: list[Score] | None = None,
+    calibrations: list[Calibration] | None = None,
 ) -> Score:
     """Score many containers stepped in lockstep, recommended for as one fleet each week.
 
@@ -166,6 +173,7 @@ def replay_fleet(
     weekly job. ``strategy=None`` scores the current requests unchanged.
     ``per_group`` (a list to extend) receives each container's own score, in the
     order of ``groups``, for the uncertainty of the pooled figures (``uncertainty``).
+    ``calibrations`` (a list to extend) receives each round's calibrated strategy.
     """
     states = [_GroupReplay(g, window_days, step_days) for g in groups]
     states = [st for st in states if st.members]
@@ -175,8 +183,12 @@ def replay_fleet(
         if not active:
             break
         if strategy is not None:
+            heard = None
+            if calibrations is not None:
+                at = min(st.decision for st in active)
+                heard = partial(_heard, calibrations, at)
             outcomes = recommend_fleet(
-                [st.inputs() for st in active], strategy, guardrails, workers
+                [st.inputs() for st in active], strategy, guardrails, workers, on_calibrated=heard
             )
             for st, outcome in zip(active, outcomes, strict=True):
                 st.apply(outcome)
@@ -188,6 +200,10 @@ def replay_fleet(
     if per_group is not None:
         per_group.extend(st.score for st in states)
     return total
+
+
+def _heard(calibrations: list[Calibration], at: float, strategy: Strategy) -> None:
+    calibrations.append((at, strategy))
 
 
 def replay_group(
@@ -221,6 +237,7 @@ def replay(
     progress: Callable[[str], None] | None = None,
     workers: int | None = 1,
     per_group: dict[str, list[Score]] | None = None,
+    calibrations: dict[str, list[Calibration]] | None = None,
 ) -> dict[str, Score]:
     """Aggregate scores per strategy name over all series (plus ``current``).
 
@@ -230,7 +247,8 @@ def replay(
     large fleet takes a while per strategy). ``workers``: engine processes per round
     (``recommend_fleet``); the scores are the same for any number. ``per_group`` (a
     dict to fill) receives every strategy's per-container scores, in one container
-    order for all strategies.
+    order for all strategies; ``calibrations`` (a dict to fill) each strategy's rounds
+    as calibrated (``replay_fleet``).
     """
     built = [make_strategy(s) if isinstance(s, str) else s for s in strategies]
     out: dict[str, Score] = {}
@@ -246,8 +264,9 @@ def replay(
         if progress is not None:
             progress(strat.name)
         groups_out = None if per_group is None else per_group.setdefault(strat.name, [])
+        rounds = None if calibrations is None else calibrations.setdefault(strat.name, [])
         out[strat.name] = replay_fleet(
-            members, strat, window_days, step_days, guardrails, workers, groups_out
+            members, strat, window_days, step_days, guardrails, workers, groups_out, rounds
         )
     return out
 
@@ -289,13 +308,15 @@ def replay_pooled(
     progress: Callable[[str], None] | None = None,
     workers: int | None = 1,
     per_group: dict[str, list[Score]] | None = None,
+    calibrations: dict[str, list[Calibration]] | None = None,
 ) -> dict[str, Score]:
     """Several fleets (e.g. one per seed), each replayed as its own cluster, scores pooled.
 
     Why not one replay of the union: a fleet-calibrated strategy would then calibrate
     on all of them at once, which no real cluster does; pooling the *scores* of
     separate replays is how the tables in docs/rightsizing.md pool seeds. ``per_group``
-    receives the containers of every fleet, fleet after fleet.
+    receives the containers of every fleet, fleet after fleet; ``calibrations`` their
+    rounds, likewise.
     """
     out: dict[str, Score] = {}
     for fleet in fleets:
@@ -310,6 +331,7 @@ def replay_pooled(
             progress,
             workers,
             part_groups,
+            calibrations,
         )
         for name, score in part.items():
             out.setdefault(name, Score()).merge(score)

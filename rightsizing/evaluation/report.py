@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from rightsizing.evaluation.replay import replay_hindsight
+from rightsizing.evaluation.replay import Calibration, replay_hindsight
 from rightsizing.evaluation.scoring import Score
 from rightsizing.evaluation.series import ReplaySeries
+from rightsizing.strategies.tacos import TacosStrategy
 
 BASELINES = ("krr-simple", "vpa")
 
@@ -150,4 +152,33 @@ def comparison_rows(
             row["hindsight_slack"] = bound
             row["gap_to_hindsight"] = s.cpu_slack - bound
         rows.append(row)
+    return rows
+
+
+def calibration_rows(calibrations: dict[str, list[Calibration]]) -> list[dict[str, object]]:
+    """One row per replay round of each fleet-calibrated strategy: when the round
+    decided, the price and target it was calibrated to, and on what.
+
+    Why: the default's requests follow one fleet price per round, set from the
+    baselines' held-out risk; a user asking why it sized their trace as it did needs
+    those figures, which otherwise sit only in each recommendation's evidence.
+    Strategies that do not calibrate (or rounds too young to) have no rows.
+    """
+    rows: list[dict[str, object]] = []
+    for name, rounds in calibrations.items():
+        for at, strategy in rounds:
+            if not isinstance(strategy, TacosStrategy) or strategy.fleet_starvation_cores <= 0:
+                continue
+            rows.append(
+                {
+                    "strategy": name,
+                    "decision": datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "starvation_price_cores": strategy.fleet_starvation_cores,
+                    "target_under": strategy.fleet_target_under,
+                    "containers": strategy.fleet_containers,
+                    "held_out_days": strategy.fleet_holdout_folds,
+                    "vpa_at_decision": strategy.fleet_vpa_at_decision or None,
+                    "note": strategy.fleet_price_note(),
+                }
+            )
     return rows

@@ -376,22 +376,8 @@ class TacosStrategy:
             price = self.fleet_starvation_cores
             floor = self.fleet_percentile_min
             if not suffix:  # the price is stated once, with the window's request
-                folds = self.fleet_holdout_folds
                 evidence.append(
-                    Evidence(
-                        "cpu_starvation_price",
-                        price,
-                        "cores",
-                        f"fleet-calibrated over {self.fleet_containers} containers"
-                        + (f" on {folds} held-out days" if folds else " in sample")
-                        + f": pooled under-provisioned target {self.fleet_target_under:.2%}"
-                        + (
-                            f" (vpa's risk also read at the decision: "
-                            f"{self.fleet_vpa_at_decision:.2%})"
-                            if self.fleet_vpa_at_decision > 0
-                            else ""
-                        ),
-                    )
+                    Evidence("cpu_starvation_price", price, "cores", self.fleet_price_note())
                 )
         else:
             price = self.starvation_cores + self.starvation_mean_hours * float(
@@ -404,6 +390,23 @@ class TacosStrategy:
             )
         )
         return cpu
+
+    def fleet_price_note(self) -> str:
+        """How the fleet price was calibrated, for evidence and reports ("" when it was
+        not: the per-container price applies)."""
+        if self.fleet_starvation_cores <= 0:
+            return ""
+        folds = self.fleet_holdout_folds
+        return (
+            f"fleet-calibrated over {self.fleet_containers} containers"
+            + (f" on {folds} held-out days" if folds else " in sample")
+            + f": pooled under-provisioned target {self.fleet_target_under:.2%}"
+            + (
+                f" (vpa's risk also read at the decision: {self.fleet_vpa_at_decision:.2%})"
+                if self.fleet_vpa_at_decision > 0
+                else ""
+            )
+        )
 
     def _memory_limit(self, memory: float, inputs: ContainerInputs) -> float:
         """The limit by policy, never below ``memory_limit_floor_bytes``.

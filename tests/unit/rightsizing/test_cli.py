@@ -481,3 +481,21 @@ def test_evaluate_warns_when_pods_grouped_by_name_are_unlike(tmp_path):
     same = runner.invoke(app, ["evaluate", "--csv", str(alike), "--strategy", "vpa"])
     assert same.exit_code == 0 and "grouped into 1 containers" in same.output
     assert "side by side" not in same.output
+
+
+def test_evaluate_says_how_each_round_of_the_default_was_calibrated():
+    base = ["evaluate", "--family", "prod-a", "--seed", "1", "--window-days", "7"]
+    doc = json.loads(runner.invoke(app, [*base, "--format", "json"]).output)
+    rows = doc["calibrations"]
+    assert rows and {r["strategy"] for r in rows} == {"tacos"}
+    assert [r["decision"] for r in rows] == sorted(r["decision"] for r in rows)
+    for row in rows:
+        assert row["starvation_price_cores"] > 0 and 0 < row["target_under"] < 1
+        assert row["held_out_days"] == 3
+    table = runner.invoke(app, base)
+    assert table.exit_code == 0, table.output
+    first = rows[0]
+    assert f"tacos calibrated for the decisions of {first['decision']}" in table.output
+    assert first["note"] in table.output
+    krr = runner.invoke(app, [*base, "--strategy", "krr-simple", "--format", "json"])
+    assert json.loads(krr.output)["calibrations"] == []  # nothing calibrates

@@ -524,3 +524,17 @@ def test_a_whole_held_out_week_does_not_add_vpas_risk_at_the_decision(monkeypatc
     TacosStrategy().calibrate(_days_fleet([7.0] * 4))
     TacosStrategy(decision_risk=False).calibrate(_days_fleet([7.0] * 4))
     assert seen == [False, True, False]
+
+
+def test_the_fleet_api_tells_the_strategy_it_calibrated():
+    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    heard: list[object] = []
+    outcomes = recommend_fleet(fleet, "tacos", OFF, on_calibrated=heard.append)
+    assert len(heard) == 1
+    (strategy,) = heard
+    assert isinstance(strategy, TacosStrategy) and strategy.fleet_starvation_cores > 0
+    assert strategy == calibrated(fleet, "tacos", OFF)
+    assert outcomes == recommend_fleet(fleet, "tacos", OFF)  # the hook changes nothing
+    plain: list[object] = []
+    recommend_fleet(fleet, "krr-simple", OFF, on_calibrated=plain.append)
+    assert [type(s) for s in plain] == [KrrSimpleStrategy]  # itself: it does not calibrate

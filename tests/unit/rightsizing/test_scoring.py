@@ -198,3 +198,30 @@ def test_container_risk_shows_what_the_pooled_share_hides():
     assert pooled.cpu_under_share == pytest.approx(0.05)
     empty = container_risk([unscored])
     assert math.isnan(empty["containers_often_under"])
+
+
+def test_each_round_of_a_replay_reports_how_the_default_was_calibrated():
+    """Seeds as separate fleets: every round of each fleet is listed, in fleet order and
+    decision order, with the price and target the round used; baselines, which do not
+    calibrate, have none."""
+    from rightsizing.evaluation import calibration_rows, generate_prodlike, replay_pooled
+
+    fleets = [generate_prodlike("prod-a", seed) for seed in (1, 2)]
+    rounds: dict[str, list] = {}
+    scores = replay_pooled(fleets, ["vpa", "tacos"], include_current=False, calibrations=rounds)
+    assert set(scores) == {"vpa", "tacos"}
+    assert len(rounds["vpa"]) == len(rounds["tacos"]) > 2
+    rows = calibration_rows(rounds)
+    assert {r["strategy"] for r in rows} == {"tacos"}
+    assert len(rows) == len(rounds["tacos"])
+    half = len(rows) // 2
+    for fleet_rows in (rows[:half], rows[half:]):
+        dates = [r["decision"] for r in fleet_rows]
+        assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    for row, (_, strategy) in zip(rows, rounds["tacos"], strict=True):
+        assert row["starvation_price_cores"] == strategy.fleet_starvation_cores > 0
+        assert 0 < row["target_under"] < 0.1
+        assert row["held_out_days"] == 3 and row["containers"] >= 30
+        assert row["note"].startswith(f"fleet-calibrated over {row['containers']} containers")
+    # the same scores as a replay that is not asked
+    assert scores == replay_pooled(fleets, ["vpa", "tacos"], include_current=False)
