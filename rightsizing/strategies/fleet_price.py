@@ -268,13 +268,17 @@ class FleetPrice:
     vpa_at_decision: float = 0.0
 
 
+def _as_applied(request: float | None, inputs: ContainerInputs, floor: float) -> float | None:
+    """A baseline's CPU request as applied (at least ``floor``), or the current one
+    where it would leave CPU alone (None: there is none either)."""
+    return inputs.current.cpu_request if request is None else max(request, floor)
+
+
 def _baseline_cpu(
     strategy: KrrSimpleStrategy | VpaStrategy, inputs: ContainerInputs, floor: float
 ) -> float | None:
-    """The baseline's CPU request as applied (at least ``floor``), or the current one
-    where it would leave CPU alone."""
-    r = strategy.cpu_request(inputs)
-    return inputs.current.cpu_request if r is None else max(r, floor)
+    """The baseline's CPU request for the whole window, as applied."""
+    return _as_applied(strategy.cpu_request(inputs), inputs, floor)
 
 
 def _weight_above(sorted_v: FloatArray, suffix_w: FloatArray, requests: FloatArray) -> FloatArray:
@@ -494,7 +498,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         )
         # a baseline that leaves CPU alone keeps the current request (none: all above);
         # every request is scored as applied, at least the guardrails' floor
-        requests = [inputs.current.cpu_request if r is None else max(r, p.cpu_floor) for r in base]
+        requests = [_as_applied(r, inputs, p.cpu_floor) for r in base]
         above = [
             float(suffix[0]) if r is None else float(_weight_above(ho_v, suffix, np.array([r]))[0])
             for r in requests
@@ -504,7 +508,9 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         recents.append(recent)
     if not rows:
         return None
-    decision = _vpa_at_decision(inputs, p.cpu_floor) if p.decision_risk else (0.0, 0.0)
+    decision = (0.0, 0.0)
+    if p.decision_risk:
+        decision = _vpa_at_decision(inputs, p.cpu_floor, vpa_buckets)
     cands, exceeds, aboves, weights, baseline = zip(*rows, strict=True)
     floors = None
     if any(r is not None for r in recents):
@@ -539,32 +545,33 @@ def _vpa_share_at_decision(fitted: Sequence[_Folds], vpa: int) -> float:
     small fleet's noise does not move the target, while a fleet decided just after a
     weekend, whose vpa requests miss the weekdays everywhere, does.
     """
+    if len(fitted) < DECISION_RISK_MIN_CONTAINERS:
+        return 0.0
     now_above = np.array([f.decision[0] for f in fitted])
     now_weight = np.array([f.decision[1] for f in fitted])
     held_above = np.array([float(f.baseline_above[:, vpa].sum()) for f in fitted])
     held_weight = np.array([float(f.held_weight.sum()) for f in fitted])
-    if (
-        now_weight.sum() <= 0
-        or held_weight.sum() <= 0
-        or len(fitted) < DECISION_RISK_MIN_CONTAINERS
-    ):
+    now_total, held_total = float(now_weight.sum()), float(held_weight.sum())
+    if now_total <= 0 or held_total <= 0:
         return 0.0
-    now = now_above.sum() / now_weight.sum()
-    held = held_above.sum() / held_weight.sum()
-    z = (now_above - now * now_weight) / now_weight.sum() - (
-        held_above - held * held_weight
-    ) / held_weight.sum()
+    now = float(now_above.sum()) / now_total
+    held = float(held_above.sum()) / held_total
+    z = (now_above - now * now_weight) / now_total - (held_above - held * held_weight) / held_total
     n = z.size
     error = float(np.sqrt(n / (n - 1) * float((z * z).sum())))
-    return float(now + held) / 2.0 if now - held > DECISION_RISK_SIGMAS * error else 0.0
+    return (now + held) / 2.0 if now - held > DECISION_RISK_SIGMAS * error else 0.0
 
 
-def _vpa_at_decision(inputs: ContainerInputs, floor: float) -> tuple[float, float]:
+def _vpa_at_decision(
+    inputs: ContainerInputs, floor: float, buckets: NDArray[np.int64]
+) -> tuple[float, float]:
     """The window's usage weight above the CPU request vpa makes at the decision (as
     applied: at least ``floor``; none at all: every sample above), and the window's
-    weight; weighted by pods, as next week's samples will be."""
+    weight; weighted by pods, as next week's samples will be. ``buckets``: the window's
+    ``VpaStrategy.cpu_buckets``, which the folds computed already."""
     usage = inputs.usage
-    request = _baseline_cpu(_VPA, inputs, floor)
+    raw = _VPA.cpu_request_before(inputs, inputs.end_s, usage.times_s.size, buckets)
+    request = _as_applied(raw, inputs, floor)
     total = float(usage.weights.sum())
     if request is None:
         return total, total
