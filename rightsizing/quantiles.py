@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,6 +103,17 @@ def recency_weights(times_s: FloatArray, now_s: float, half_life_s: float) -> Fl
     return out
 
 
+@lru_cache(maxsize=16)
+def _bucket_starts(max_value: float, first_bucket: float, ratio: float) -> FloatArray:
+    """The buckets' starts (and the last one's end), read-only: shared by every histogram
+    with these bounds (the fleet calibration makes seven per container)."""
+    n = math.ceil(math.log(max_value * (ratio - 1) / first_bucket + 1, ratio)) + 1
+    idx = np.arange(n + 1, dtype=np.float64)
+    starts: FloatArray = first_bucket * (ratio**idx - 1) / (ratio - 1)
+    starts.flags.writeable = False
+    return starts
+
+
 class DecayingHistogram:
     """Exponential-bucket histogram as used by the VPA recommender.
 
@@ -115,10 +127,8 @@ class DecayingHistogram:
             raise ValueError("invalid histogram bounds")
         self.first_bucket = first_bucket
         self.ratio = ratio
-        n = math.ceil(math.log(max_value * (ratio - 1) / first_bucket + 1, ratio)) + 1
-        idx = np.arange(n + 1, dtype=np.float64)
-        self.starts: FloatArray = first_bucket * (ratio**idx - 1) / (ratio - 1)
-        self.weights: FloatArray = np.zeros(n, dtype=np.float64)
+        self.starts: FloatArray = _bucket_starts(max_value, first_bucket, ratio)
+        self.weights: FloatArray = np.zeros(self.starts.size - 1, dtype=np.float64)
 
     def bucket_of(self, values: FloatArray) -> NDArray[np.int64]:
         raw = np.log(values * (self.ratio - 1) / self.first_bucket + 1) / math.log(self.ratio)

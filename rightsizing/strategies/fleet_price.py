@@ -85,12 +85,19 @@ def cost_candidates(
     """Candidate requests (observed values at ``LEVELS`` quantile levels in [q_lo, q_hi]),
     the weighted share of usage strictly above each, and the levels themselves."""
     if values.size > 1 and bool(np.all(values[1:] >= values[:-1])):
-        v, cum = values, np.cumsum(weights)  # already sorted (``predictive_sample``)
+        v, cum = values, np.cumsum(weights)  # already sorted
     else:
         order = np.argsort(values)
         v = values[order]
         cum = np.cumsum(weights[order])
-    cum = cum / cum[-1]
+    return _candidates_of(v, cum / cum[-1], q_lo, q_hi)
+
+
+def _candidates_of(
+    v: FloatArray, cum: FloatArray, q_lo: float, q_hi: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``cost_candidates`` from values in ascending order and their running share of the
+    weight (the last at 1)."""
     levels = _levels(q_lo, q_hi)
     idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
     cand = v[idx]
@@ -182,6 +189,14 @@ def drift_before(
     return drift_of(np.concatenate([head, medians[present > shift]]))
 
 
+def spread_sigma(drift: float, horizon_days: float) -> float:
+    """The log-scale spread of a window's usage for ``horizon_days`` ahead: its robust
+    day-to-day ``drift`` grown as a random walk (sqrt of the horizon), capped."""
+    if horizon_days <= 0:
+        return 0.0
+    return float(min(drift * np.sqrt(horizon_days), MAX_DRIFT_SIGMA))
+
+
 def predictive_sample(
     times_s: FloatArray,
     values: FloatArray,
@@ -202,27 +217,107 @@ def predictive_sample(
     ``order`` (optional) is an ordering of ``values`` by value, when the caller has one:
     the held-out folds filter one sort of the whole window instead of sorting each fit.
     ``drift`` (optional): the window's ``level_drift``, when the caller has it.
+    Where only the candidate requests are wanted, ``spread_candidates`` gives them
+    without building the spread sample.
     """
     if horizon_days <= 0:
         return values, weights
     base = np.argsort(values) if order is None else order
     if drift is None:
         drift = level_drift(times_s, values, end_s, base)
-    sigma = min(drift * np.sqrt(horizon_days), MAX_DRIFT_SIGMA)
+    sigma = spread_sigma(drift, horizon_days)
     if sigma <= 0:
         return values, weights
-    # Returned sorted by value, which ``cost_candidates`` needs: the base is sorted once
-    # and the scaled copies are then sorted runs, which a merge sort joins in a fraction
-    # of the time of sorting five times the points from scratch.
+    return spread_points(values[base], weights[base], sigma)
+
+
+def spread_points(
+    sorted_v: FloatArray, sorted_w: FloatArray, sigma: float
+) -> tuple[FloatArray, FloatArray]:
+    """Values in ascending order (weights alongside) spread by ``sigma``: the five scaled
+    copies, merged in ascending order (``predictive_sample``)."""
+    # the scaled copies are sorted runs, which a merge sort joins in a fraction of the
+    # time of sorting five times the points from scratch
     scale = np.exp(sigma * _NODES)
-    sorted_v, sorted_w = values[base], weights[base]
-    runs_v = sorted_v[None, :] * scale[:, None]
-    runs_w = sorted_w[None, :] * _NODE_WEIGHTS[:, None]
-    flat_v, flat_w = runs_v.ravel(), runs_w.ravel()
+    flat_v = (sorted_v[None, :] * scale[:, None]).ravel()
+    flat_w = (sorted_w[None, :] * _NODE_WEIGHTS[:, None]).ravel()
     merged = np.argsort(flat_v, kind="stable")
     out_v: FloatArray = flat_v[merged]
     out_w: FloatArray = flat_w[merged]
     return out_v, out_w
+
+
+_PROBES = np.linspace(0.0, 1.0, 64)
+_PROBE_MARGIN = 1e-6  # of the total weight: the probes' arithmetic is not the merge's
+_EXACT_MARGIN = 1e-9
+
+
+def spread_candidates(
+    sorted_v: FloatArray, sorted_w: FloatArray, sigma: float, q_lo: float, q_hi: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``cost_candidates`` of ``spread_points(sorted_v, sorted_w, sigma)``, without
+    merging the points below the ``q_lo`` level, where no candidate can be.
+
+    Why: the held-out folds and every recommendation ask for the candidates of a spread
+    sample five times the window's size; merging and summing all of it was the largest
+    single cost of a calibration. The candidates (levels ``q_lo`` to ``q_hi``) need the
+    running weight only from ``q_lo`` on, and what lies below is one sum per copy. The
+    cut is a value under the spread sample's ``q_lo`` level, found by probing the weight
+    below 64 values between the copies' own ``q_lo`` levels (one ``searchsorted``), and
+    checked exactly on the copies as merged: the candidates are the same points, and the
+    shares the same to the rounding of one sum.
+    """
+    if sigma <= 0:
+        return cost_candidates(sorted_v, sorted_w, q_lo, q_hi)
+    n = sorted_v.size
+    scale = np.exp(sigma * _NODES)
+    cum0 = np.empty(n + 1)
+    cum0[0] = 0.0
+    np.cumsum(sorted_w, out=cum0[1:])
+    total = float(cum0[-1])
+    cut = np.zeros(scale.size, dtype=np.intp)
+    at_q = float(sorted_v[min(int(np.searchsorted(cum0[1:], q_lo * total, side="left")), n - 1)])
+    if at_q > 0 and total > 0:
+        # the spread sample's q_lo value lies between the lowest and highest copy's
+        logs = np.log(at_q) + sigma * (_NODES[0] + (_NODES[-1] - _NODES[0]) * _PROBES)
+        # a copy's weight below a value: the base's weight below value / scale
+        probe = np.exp(logs[None, :] - sigma * _NODES[:, None])
+        at = np.searchsorted(sorted_v, probe.ravel(), side="left").reshape(probe.shape)
+        under = np.flatnonzero(_NODE_WEIGHTS @ cum0[at] < (q_lo - _PROBE_MARGIN) * total)
+        if under.size:
+            cut = _first_at_least(sorted_v, scale, float(np.exp(logs[under[-1]])))
+            # exactly, on the copies: a point mass at the probed value can move the
+            # weight below it; the margin covers the rounding of one sum against another
+            if float(_NODE_WEIGHTS @ cum0[cut]) >= (q_lo - _EXACT_MARGIN) * total:
+                cut[:] = 0
+    prefix = float(_NODE_WEIGHTS @ cum0[cut])
+    kept_v = np.concatenate(
+        [sorted_v[c:] * s for c, s in zip(cut.tolist(), scale.tolist(), strict=True)]
+    )
+    kept_w = np.concatenate(
+        [sorted_w[c:] * nw for c, nw in zip(cut.tolist(), _NODE_WEIGHTS.tolist(), strict=True)]
+    )
+    merged = np.argsort(kept_v, kind="stable")
+    v = kept_v[merged]
+    cum = np.cumsum(kept_w[merged])
+    cum += prefix
+    cum /= cum[-1]
+    return _candidates_of(v, cum, q_lo, q_hi)
+
+
+def _first_at_least(sorted_v: FloatArray, scale: FloatArray, key: float) -> IntArray:
+    """For each scale s, the first position i with ``sorted_v[i] * s >= key``, decided on
+    the products themselves (dividing the key instead can differ in the last bit)."""
+    n = sorted_v.size
+    cut: IntArray = np.searchsorted(sorted_v, key / scale, side="left")
+    before = np.maximum(cut - 1, 0)
+    at = np.minimum(cut, n - 1)
+    exact = ((cut == 0) | (sorted_v[before] * scale < key)) & (
+        (cut == n) | (sorted_v[at] * scale >= key)
+    )
+    for j in np.flatnonzero(~exact).tolist():
+        cut[j] = np.searchsorted(sorted_v * scale[j], key, side="left")
+    return cut
 
 
 def risen(
@@ -478,11 +573,12 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         if float(w_fit.sum()) <= 0 or float(w_ho.sum()) <= 0:
             continue
         fit = order.index[order.between(0, i)]
-        drift = None
         if whole:
             drift = drift_before(t, order, window_medians, split, (fold + 1) * shift_days)
-        values, wp = predictive_sample(t[:i], cpu[:i], w_fit, split, fold_horizon, fit, drift)
-        cand, exceed, _ = cost_candidates(values, wp, p.q_lo, p.q_hi)
+        else:
+            drift = level_drift(t[:i], cpu[:i], split, fit)
+        sigma = spread_sigma(drift, fold_horizon)
+        cand, exceed, _ = spread_candidates(cpu[fit], w_fit[fit], sigma, p.q_lo, p.q_hi)
         by_value = np.argsort(cpu[i:k])
         ho_v = cpu[i:k][by_value]
         suffix = np.append(np.cumsum(w_ho[by_value][::-1])[::-1], 0.0)

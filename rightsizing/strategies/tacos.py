@@ -62,8 +62,11 @@ from rightsizing.strategies.fleet_price import (
     calibrate_price_holdout,
     calibration_subset,
     cost_candidates,
-    predictive_sample,
+    level_drift,
     risen,
+    spread_candidates,
+    spread_points,
+    spread_sigma,
     weekly_fold_count,
 )
 
@@ -83,7 +86,12 @@ def daily_peaks(usage: UsageHistory, end_s: float, days: int) -> FloatArray:
 
 
 def cost_optimal_request(
-    values: FloatArray, weights: FloatArray, starvation_cores: float, q_lo: float, q_hi: float
+    values: FloatArray,
+    weights: FloatArray,
+    starvation_cores: float,
+    q_lo: float,
+    q_hi: float,
+    spread: float | None = None,
 ) -> tuple[float, float]:
     """The request r minimising ``r + starvation_cores x P(usage > r)``, and its quantile level.
 
@@ -93,7 +101,10 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
+    if spread is None:
+        cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
+    else:  # values ascending, spread by ``spread`` (``spread_candidates``)
+        cand, exceed, levels = spread_candidates(values, weights, spread, q_lo, q_hi)
     cost = cand + starvation_cores * exceed
     best = int(np.argmin(cost))
     return float(cand[best]), float(levels[best])
@@ -284,13 +295,14 @@ class TacosStrategy:
         notes: list[str] = []
 
         w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
-        values = usage.cpu
         order = ValueOrder.of(usage.cpu, usage.weights)  # one sort for the spread and the rise
         if self.fleet_starvation_cores > 0:
-            values, w = predictive_sample(
-                usage.times_s, values, w, end, self.drift_horizon_days, order.index
-            )
-        cpu = self._cpu(values, w, evidence)
+            # the window spread by its drift over the horizon (``predictive_sample``)
+            drift = level_drift(usage.times_s, usage.cpu, end, order.index)
+            spread = spread_sigma(drift, self.drift_horizon_days)
+            cpu = self._cpu(order.cpu, w[order.index], evidence, spread=spread)
+        else:
+            cpu = self._cpu(usage.cpu, w, evidence)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
             start = usage.times_s.size - recent.times_s.size
@@ -357,10 +369,14 @@ class TacosStrategy:
         evidence: list[Evidence],
         where: str = "window",
         suffix: str = "",
+        spread: float | None = None,
     ) -> float:
         """The CPU request from these samples (evidence names end in ``suffix``; the fleet
-        price is stated once, with the window's)."""
+        price is stated once, with the window's). ``spread``: the samples, in ascending
+        order, stand for themselves spread by this sigma (``spread_points``)."""
         if self.cpu_mode == "percentile":
+            if spread is not None and spread > 0:
+                values, weights = spread_points(values, weights, spread)
             cpu = weighted_quantile(values, weights, self.cpu_percentile)
             evidence.append(
                 Evidence(
@@ -383,7 +399,9 @@ class TacosStrategy:
             price = self.starvation_cores + self.starvation_mean_hours * float(
                 np.average(values, weights=weights)
             )
-        cpu, level = cost_optimal_request(values, weights, price, floor, self.cpu_percentile)
+        cpu, level = cost_optimal_request(
+            values, weights, price, floor, self.cpu_percentile, spread
+        )
         evidence.append(
             Evidence(
                 f"cpu_cost_optimal{suffix}", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}"

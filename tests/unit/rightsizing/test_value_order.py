@@ -18,11 +18,15 @@ from rightsizing.quantiles import (
     weighted_quantile,
 )
 from rightsizing.strategies.fleet_price import (
+    _first_at_least,
+    cost_candidates,
     daily_medians,
     drift_before,
     level_drift,
     predictive_sample,
     risen,
+    spread_candidates,
+    spread_points,
 )
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
@@ -176,3 +180,61 @@ def test_the_spread_sample_is_the_same_from_a_shared_sort_and_drift(container):
     shared = predictive_sample(u.times_s, u.cpu, u.weights, end, 3.0, order.index, drift)
     assert plain[0].size == 5 * u.cpu.size  # (the drift is not 0: the sample was spread)
     assert np.array_equal(plain[0], shared[0]) and np.array_equal(plain[1], shared[1])
+
+
+def _spread_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(7)
+    n = 3000
+    weights = np.where(rng.random(n) < 0.1, 0.0, rng.random(n))  # some samples without pods
+    return [
+        ("smooth", rng.gamma(2.0, 0.1, n), weights),
+        ("ties", np.round(rng.gamma(2.0, 0.1, n), 2), weights),
+        ("zeros", np.where(rng.random(n) < 0.7, 0.0, rng.lognormal(0, 1, n)), weights),
+        ("point-mass", np.full(n, 0.25), weights),
+        ("two-masses", np.where(rng.random(n) < 0.6, 0.1, 0.4), np.ones(n)),
+        ("tiny", rng.gamma(2.0, 0.1, 7), np.ones(7)),
+    ]
+
+
+@pytest.mark.parametrize("sigma", [0.0, 1e-4, 0.02, 0.2, 0.5])
+@pytest.mark.parametrize("q_lo", [0.5, 0.6, 0.8])
+@pytest.mark.parametrize("case", _spread_cases(), ids=lambda c: c[0])
+def test_the_spread_candidates_are_those_of_the_whole_spread_sample(case, q_lo, sigma):
+    """The shortcut merges only the spread sample above its ``q_lo`` level: the same
+    points as candidates, the same shares to the rounding of one sum."""
+    _, values, weights = case
+    by_value = np.argsort(values, kind="stable")
+    v, w = values[by_value], weights[by_value]
+    if sigma > 0:
+        whole = cost_candidates(*spread_points(v, w, sigma), q_lo, 0.999)
+    else:
+        whole = cost_candidates(v, w, q_lo, 0.999)
+    short = spread_candidates(v, w, sigma, q_lo, 0.999)
+    assert np.array_equal(whole[0], short[0])
+    assert np.allclose(whole[1], short[1], rtol=0, atol=1e-12)
+    assert np.array_equal(whole[2], short[2])
+
+
+def test_the_spread_candidates_merge_less_than_the_whole_spread_sample(monkeypatch):
+    """What the shortcut is for: on a spread usage sample it sorts well under half of the
+    five copies (the candidates start at the 60% level)."""
+    rng = np.random.default_rng(3)
+    v = np.sort(rng.gamma(2.0, 0.1, 4000))
+    sizes: list[int] = []
+    real = np.argsort
+
+    def spy(a, *args, **kwargs):
+        sizes.append(a.size)
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(np, "argsort", spy)
+    spread_candidates(v, np.ones(v.size), 0.1, 0.6, 0.999)
+    assert sizes and max(sizes) < 0.5 * 5 * v.size
+
+
+def test_the_first_scaled_value_at_least_a_key_is_decided_on_the_products():
+    v = np.array([0.0, 0.1, 0.1, 0.3, 0.7, 0.7, 0.7, 1.1])
+    scale = np.exp(np.array([-0.3, -1e-17, 0.0, 0.2, 1.1]))
+    for key in [0.0, 1e-9, 0.1, 0.3 * float(scale[3]), 0.7, 0.77, 5.0]:
+        want = [int(np.searchsorted(v * s, key, side="left")) for s in scale]
+        assert _first_at_least(v, scale, key).tolist() == want
