@@ -74,14 +74,17 @@ from rightsizing.strategies.fleet_price import (
 def daily_peaks(usage: UsageHistory, end_s: float, days: int) -> FloatArray:
     """Peak memory per day counting back from ``end_s`` (oldest first); NaN for empty days."""
     start = end_s - days * DAY_S
-    recent = usage.since(start)
-    idx = np.clip(np.floor((recent.times_s - start) / DAY_S).astype(np.int64), 0, days - 1)
+    i = int(np.searchsorted(usage.times_s, start, side="left"))
+    idx = np.clip(np.floor((usage.times_s[i:] - start) / DAY_S).astype(np.int64), 0, days - 1)
     peaks = np.full(days, np.nan)
     if idx.size:
         # times are sorted, so each day is one run of samples: one reduceat, not a
         # per-sample maximum.at (several times slower)
-        first = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-        peaks[idx[first]] = np.maximum.reduceat(recent.memory_peak, first)
+        new_day = np.empty(idx.size, dtype=bool)
+        new_day[0] = True
+        np.not_equal(idx[1:], idx[:-1], out=new_day[1:])
+        first = np.flatnonzero(new_day)
+        peaks[idx[first]] = np.maximum.reduceat(usage.memory_peak[i:], first)
     return peaks
 
 
