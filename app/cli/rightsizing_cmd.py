@@ -217,21 +217,17 @@ def evaluate(
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
             if pod_groups:
-                grouped, pods, workloads = group_by_pod_names(loaded.series)
-                if pods:
-                    fleets = [grouped]
-                    source += f", {pods} pod series grouped into {workloads} by pod name"
+                groups = group_by_pod_names(loaded.series)
+                if groups.pods:
+                    fleets = [groups.series]
+                    workloads = len(groups.workloads)
+                    source += f", {groups.pods} pod series grouped into {workloads} by pod name"
                     err.print(
-                        f"{pods} series grouped into {workloads} containers by their "
+                        f"{groups.pods} series grouped into {workloads} containers by their "
                         "Kubernetes pod names (a workload's pods share one request; "
                         "--no-pod-groups keeps every series apart)"
                     )
-                    named = {
-                        after.group
-                        for before, after in zip(loaded.series, grouped, strict=True)
-                        if after.group != before.group
-                    }
-                    uneven = uneven_groups(grouped, named)
+                    uneven = uneven_groups(groups.series, groups.workloads)
                     if uneven:
                         err.print(f"[yellow]warning:[/yellow] {escape(uneven)}")
             if loaded.dropped_zero_rows:

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,9 +56,19 @@ def workload_of(series_id: str) -> str | None:
     return None
 
 
-def group_by_pod_names(series: list[ReplaySeries]) -> tuple[list[ReplaySeries], int, int]:
+class PodGroups(NamedTuple):
+    """What ``group_by_pod_names`` did: the series (grouped where it could), how many
+    series it grouped, and the workloads it grouped them into."""
+
+    series: list[ReplaySeries]
+    pods: int
+    workloads: frozenset[str]
+
+
+def group_by_pod_names(series: list[ReplaySeries]) -> PodGroups:
     """The series, those without a group given their workload's where two or more share
-    it; and how many series were grouped into how many containers."""
+    it; how many series were grouped, and into which workloads (what ``uneven_groups``
+    checks: an export's own group column is its choice and is not checked)."""
     workloads = {s.series_id: workload_of(s.series_id) for s in series if not s.group}
     shared = Counter(w for w in workloads.values() if w is not None)
     out: list[ReplaySeries] = []
@@ -70,7 +82,7 @@ def group_by_pod_names(series: list[ReplaySeries]) -> tuple[list[ReplaySeries], 
         out.append(replace(one, group=name))
         grouped.add(name)
         count += 1
-    return out, count, len(grouped)
+    return PodGroups(out, count, frozenset(grouped))
 
 
 #: pods side by side whose median CPU differs more than this are not alike
@@ -86,7 +98,7 @@ UNEVEN_MIN_CORES = 0.01
 MAX_CHECKED_PODS = 400
 
 
-def uneven_groups(series: list[ReplaySeries], groups: set[str]) -> str | None:
+def uneven_groups(series: list[ReplaySeries], groups: Set[str]) -> str | None:
     """A warning where pods grouped into one container ran side by side at very different
     levels; None where they did not.
 

@@ -44,7 +44,7 @@ def test_pods_of_one_workload_share_a_group_and_nothing_else_changes():
         _series("tacos/postgres-0/db", 0, 12),
     ]
     out, count, workloads = group_by_pod_names(pods)
-    assert (count, workloads) == (3, 1)
+    assert (count, workloads) == (3, {"tacos/api/app"})
     assert [s.group for s in out] == [
         "tacos/api/app",
         "tacos/api/app",
@@ -56,7 +56,7 @@ def test_pods_of_one_workload_share_a_group_and_nothing_else_changes():
     for before, after in zip(pods, out, strict=True):  # only the group is set
         assert after.series_id == before.series_id
         assert after.times_s is before.times_s and after.cpu is before.cpu
-    assert group_by_pod_names(pods[3:]) == (pods[3:], 0, 0)  # nothing to group
+    assert group_by_pod_names(pods[3:]) == (pods[3:], 0, set())  # nothing to group
 
 
 def _pod(name: str, start_day: float, days: float, level: float, idle_days: float = 0.0):
