@@ -70,6 +70,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     workers = default_workers() if args.workers <= 0 else args.workers
     engine_s = engine_cpu_s = 0.0
+    calibration_s: list[float] = []  # per batch, with --fleet
     outcomes: dict[str, int] = {}
     done = 0
     wall0 = time.perf_counter()
@@ -77,7 +78,7 @@ def main() -> None:
         while done < args.containers:
             batch = _batch(rng, t, done, min(args.batch, args.containers - done))
             start, start_cpu = time.perf_counter(), time.process_time()
-            results = _run(batch, strategy, args.fleet, fleet_map)
+            results = _run(batch, strategy, args.fleet, fleet_map, calibration_s)
             engine_s += time.perf_counter() - start
             engine_cpu_s += time.process_time() - start_cpu
             for out in results:
@@ -97,6 +98,12 @@ def main() -> None:
     print(f"workers             {workers}")
     per_container_ms = engine_s / args.containers * 1e3
     print(f"engine wall time    {engine_s:.2f} s ({per_container_ms:.3f} ms/container)")
+    if calibration_s:
+        calibrating = sum(calibration_s)
+        print(
+            f"  of which           calibration {calibrating:.2f} s, "
+            f"recommendations {engine_s - calibrating:.2f} s"
+        )
     print(f"engine CPU time     {engine_cpu_s:.2f} s in this process (workers' not counted)")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average        {load} on {os.cpu_count()} cores")
@@ -109,10 +116,21 @@ def main() -> None:
 
 
 def _run(
-    batch: list[ContainerInputs], strategy: Strategy, fleet: bool, fleet_map: FleetMap
+    batch: list[ContainerInputs],
+    strategy: Strategy,
+    fleet: bool,
+    fleet_map: FleetMap,
+    calibration_s: list[float],
 ) -> list:  # type: ignore[type-arg]
+    """The batch's outcomes; with ``fleet``, the calibration's wall time is appended to
+    ``calibration_s`` (heard when ``recommend_fleet`` has the calibrated strategy)."""
     if fleet:
-        return recommend_fleet(batch, strategy, fleet_map=fleet_map)
+        start = time.perf_counter()
+
+        def calibrated(_: Strategy) -> None:
+            calibration_s.append(time.perf_counter() - start)
+
+        return recommend_fleet(batch, strategy, fleet_map=fleet_map, on_calibrated=calibrated)
     return fleet_map(partial(recommend, strategy=strategy), batch)
 
 

@@ -560,11 +560,18 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     if whole:
         day = np.floor((inputs.end_s - t) / DAY_S).astype(np.int64)
         window_medians = daily_medians(day, cpu, order.index)
+    splits: list[float] = []  # the folds' cuts, latest first, while a fit has room
     for fold in range(p.folds):
         split = inputs.end_s - (fold + 1) * p.holdout_days * DAY_S
         if split - float(t[0]) < p.min_fit_days * DAY_S:
             break
-        i = int(np.searchsorted(t, split, side="left"))
+        splits.append(split)
+    stops = [int(i) for i in np.searchsorted(t, splits, side="left")]
+    # vpa before every cut in one pass (and at the decision, with ``decision_risk``)
+    vpa_at = _VPA.cpu_requests_before(
+        inputs, [*stops, t.size] if p.decision_risk else stops, vpa_buckets
+    )
+    for fold, (split, i) in enumerate(zip(splits, stops, strict=True)):
         k = int(np.searchsorted(t, split + p.holdout_days * DAY_S, side="left"))
         if i == 0 or k == i:
             continue
@@ -588,10 +595,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             if r0 < i and float(w[r0:i].sum()) > 0 and risen(usage, r0, i, p.recent_rise, order):
                 rc, rx, _ = cost_candidates(cpu[r0:i], w[r0:i], p.q_lo, p.q_hi)
                 recent = (rc, rx, _weight_above(ho_v, suffix, np.maximum(rc, p.cpu_floor)))
-        base = (
-            _KRR.cpu_request_before(inputs, split, i, order),
-            _VPA.cpu_request_before(inputs, split, i, vpa_buckets),
-        )
+        base = (_KRR.cpu_request_before(inputs, split, i, order), vpa_at[fold])
         # a baseline that leaves CPU alone keeps the current request (none: all above);
         # every request is scored as applied, at least the guardrails' floor
         requests = [_as_applied(r, inputs, p.cpu_floor) for r in base]
@@ -606,7 +610,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
         return None
     decision = (0.0, 0.0)
     if p.decision_risk:
-        decision = _vpa_at_decision(inputs, p.cpu_floor, vpa_buckets)
+        decision = _vpa_at_decision(inputs, p.cpu_floor, vpa_at[-1])
     cands, exceeds, aboves, weights, baseline = zip(*rows, strict=True)
     floors = None
     if any(r is not None for r in recents):
@@ -659,14 +663,14 @@ def _vpa_share_at_decision(fitted: Sequence[_Folds], vpa: int) -> float:
 
 
 def _vpa_at_decision(
-    inputs: ContainerInputs, floor: float, buckets: NDArray[np.int64]
+    inputs: ContainerInputs, floor: float, raw: float | None
 ) -> tuple[float, float]:
-    """The window's usage weight above the CPU request vpa makes at the decision (as
-    applied: at least ``floor``; none at all: every sample above), and the window's
-    weight; weighted by pods, as next week's samples will be. ``buckets``: the window's
-    ``VpaStrategy.cpu_buckets``, which the folds computed already."""
+    """The window's usage weight above the CPU request vpa makes at the decision, ``raw``
+    (as applied: at least ``floor``; none at all: every sample above), and the window's
+    weight; weighted by pods, as next week's samples will be. ``raw``: vpa's request on
+    the whole window, which the folds computed with theirs
+    (``VpaStrategy.cpu_requests_before``)."""
     usage = inputs.usage
-    raw = _VPA.cpu_request_before(inputs, inputs.end_s, usage.times_s.size, buckets)
     request = _as_applied(raw, inputs, floor)
     total = float(usage.weights.sum())
     if request is None:

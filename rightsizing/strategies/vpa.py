@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -112,6 +113,52 @@ class VpaStrategy:
         if stop <= 0:
             return None
         return self._cpu_target(self._cpu_histogram(inputs, now_s, stop, buckets))[1]
+
+    def cpu_requests_before(
+        self,
+        inputs: ContainerInputs,
+        stops: Sequence[int],
+        buckets: NDArray[np.int64] | None = None,
+    ) -> list[float | None]:
+        """``cpu_request_before`` of the container as seen before each of ``stops`` (its
+        first ``stop`` samples), from one pass over the window instead of one histogram
+        per cut (the time of the cut does not matter: see below).
+
+        Why it is the same: a decaying histogram's percentile does not change when every
+        weight is scaled alike, and a sample's decay to a cut is its decay to the
+        window's last sample times a constant. So each sample is weighted once, the
+        samples are binned by (which cuts see them, bucket) in one ``bincount``, and the
+        cuts' histograms are running sums of those rows. The sums are associated
+        differently, so a cut's request can differ from ``cpu_request_before``'s only
+        where a percentile falls within rounding of a bucket's edge.
+        """
+        out: list[float | None] = [None] * len(stops)
+        cuts = np.unique(np.array([stop for stop in stops if stop > 0], dtype=np.intp))
+        if cuts.size == 0:
+            return out
+        usage = inputs.usage
+        last = int(cuts[-1])
+        hist = self._empty_cpu_histogram()
+        nb = hist.weights.size
+        binned = hist.buckets_for(usage.cpu[:last]) if buckets is None else buckets[:last]
+        t = usage.times_s[:last]
+        decay = np.exp2((t - float(t[-1])) / (self.half_life_hours * 3600.0))
+        # which cuts see a sample: those whose stop is above its position
+        seen_from = np.searchsorted(cuts, np.arange(last), side="right")
+        rows = np.bincount(
+            seen_from * nb + binned, weights=usage.weights[:last] * decay, minlength=cuts.size * nb
+        ).reshape(cuts.size, nb)
+        prefix = np.cumsum(rows, axis=0)  # row r: the samples before cuts[r]
+        totals = prefix.sum(axis=1)
+        below = np.cumsum(prefix, axis=1) < (self.cpu_percentile * totals)[:, None]
+        at = np.minimum(below.sum(axis=1), nb - 1)  # the first bucket reaching the level
+        p = np.where(totals > 0, hist.starts[at + 1], 0.0)
+        request = np.maximum(p * (1.0 + self.safety_margin), self.cpu_floor_cores)
+        by_stop = dict(zip(cuts.tolist(), request.tolist(), strict=True))
+        for j, stop in enumerate(stops):
+            if stop > 0:
+                out[j] = by_stop[stop]
+        return out
 
     def propose(self, inputs: ContainerInputs) -> Proposal | NoRecommendation:
         usage = inputs.usage

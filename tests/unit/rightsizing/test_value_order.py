@@ -238,3 +238,20 @@ def test_the_first_scaled_value_at_least_a_key_is_decided_on_the_products():
     for key in [0.0, 1e-9, 0.1, 0.3 * float(scale[3]), 0.7, 0.77, 5.0]:
         want = [int(np.searchsorted(v * s, key, side="left")) for s in scale]
         assert _first_at_least(v, scale, key).tolist() == want
+
+
+@pytest.mark.parametrize("container", CASES, ids=["ties-a", "ties-b", "hourly-a", "hourly-b"])
+def test_vpa_at_several_cuts_in_one_pass_is_vpa_at_each(container):
+    """One pass over the window for every held-out fold: each cut's request is the one
+    its own decaying histogram gives (cuts in any order, repeated, or with no samples)."""
+    vpa = VpaStrategy()
+    buckets = vpa.cpu_buckets(container)
+    end = container.end_s
+    splits = [end - d * DAY for d in (1, 3.5, 2, 9.7, 6, 2)] + [float(container.usage.times_s[0])]
+    stops = [_cut(container, split)[1] for split in splits]
+    assert stops[-1] == 0 and len(set(stops)) < len(stops)  # an empty cut and a repeat
+    batched = vpa.cpu_requests_before(container, stops, buckets)
+    assert batched == vpa.cpu_requests_before(container, stops)  # buckets are a shortcut
+    for split, stop, request in zip(splits, stops, batched, strict=True):
+        assert request == vpa.cpu_request_before(container, split, stop, buckets)
+    assert vpa.cpu_requests_before(container, [0, 0]) == [None, None]
