@@ -177,6 +177,7 @@ def calibration_rows(calibrations: dict[str, list[Calibration]]) -> list[dict[st
                     "target_under": strategy.fleet_target_under,
                     "containers": strategy.fleet_containers,
                     "held_out_days": strategy.fleet_holdout_folds,
+                    "held_out_days_each": strategy.fleet_holdout_folds_each or None,
                     "vpa_at_decision": strategy.fleet_vpa_at_decision or None,
                     "note": strategy.fleet_price_note(),
                 }

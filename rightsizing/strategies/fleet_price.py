@@ -55,6 +55,7 @@ search over ``lambda`` is a bisection over an (n x 241) matrix.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -361,6 +362,7 @@ class FleetPrice:
     # vpa's risk as read with its request at the decision (``decision_risk``), where
     # that moved the estimate; 0 where the held-out share stood
     vpa_at_decision: float = 0.0
+    folds_each: int = 0  # held-out days each container contributed (0: all ``folds``)
 
 
 def _as_applied(request: float | None, inputs: ContainerInputs, floor: float) -> float | None:
@@ -502,6 +504,7 @@ class _HoldoutParams:
     recent_rise: float = -1.0
     cpu_floor: float = 0.0
     decision_risk: bool = False
+    folds_each: int = 0  # held-out days per container (0: all it has room for)
 
 
 @dataclass(frozen=True)
@@ -533,6 +536,30 @@ _KRR, _VPA = KrrSimpleStrategy(), VpaStrategy()
 _BASELINES: tuple[KrrSimpleStrategy | VpaStrategy, ...] = (_KRR, _VPA)
 
 
+def folds_each(containers: int, folds: int, rows: int) -> int:
+    """Held-out days per container for a fleet of ``containers`` with ``folds`` each,
+    when all of them would be more than ``rows`` container-days (0: all of them).
+
+    Why: a held-out week costs seven fits of the rule and both baselines per container,
+    most of a large fleet's weekly run. The price is one number, pooled over containers
+    whose risks differ far more from each other than from day to day: a few of each
+    container's days, spread over the week, pin it as well once the fleet is large, and
+    every weekday is still held out across the fleet (``spread_folds``).
+    """
+    if rows <= 0 or containers * folds <= rows:
+        return 0
+    each = math.ceil(rows / containers)
+    return each if each < folds else 0
+
+
+def spread_folds(key: str, folds: int, each: int) -> list[int]:
+    """``each`` of a container's ``folds`` held-out days, evenly spaced from a start
+    chosen by a hash of its key: the same days every week, and across a fleet every
+    day equally often (a weekday's own risk stays in the pooled estimate)."""
+    start = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    return sorted({(start + (j * folds) // each) % folds for j in range(each)})
+
+
 def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     """The folds of one container (none without enough history); pure, per container,
     so a fleet's folds can be computed on several processes (``rightsizing.parallel``).
@@ -560,18 +587,22 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     if whole:
         day = np.floor((inputs.end_s - t) / DAY_S).astype(np.int64)
         window_medians = daily_medians(day, cpu, order.index)
-    splits: list[float] = []  # the folds' cuts, latest first, while a fit has room
+    cuts: list[tuple[int, float]] = []  # (fold, its cut), latest first, while a fit has room
     for fold in range(p.folds):
         split = inputs.end_s - (fold + 1) * p.holdout_days * DAY_S
         if split - float(t[0]) < p.min_fit_days * DAY_S:
             break
-        splits.append(split)
+        cuts.append((fold, split))
+    if 0 < p.folds_each < len(cuts):
+        cuts = [cuts[j] for j in spread_folds(inputs.key, len(cuts), p.folds_each)]
+    folds = [fold for fold, _ in cuts]
+    splits = [split for _, split in cuts]
     stops = [int(i) for i in np.searchsorted(t, splits, side="left")]
     # vpa before every cut in one pass (and at the decision, with ``decision_risk``)
     vpa_at = _VPA.cpu_requests_before(
         inputs, [*stops, t.size] if p.decision_risk else stops, vpa_buckets
     )
-    for fold, (split, i) in enumerate(zip(splits, stops, strict=True)):
+    for at, (fold, split, i) in enumerate(zip(folds, splits, stops, strict=True)):
         k = int(np.searchsorted(t, split + p.holdout_days * DAY_S, side="left"))
         if i == 0 or k == i:
             continue
@@ -595,7 +626,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             if r0 < i and float(w[r0:i].sum()) > 0 and risen(usage, r0, i, p.recent_rise, order):
                 rc, rx, _ = cost_candidates(cpu[r0:i], w[r0:i], p.q_lo, p.q_hi)
                 recent = (rc, rx, _weight_above(ho_v, suffix, np.maximum(rc, p.cpu_floor)))
-        base = (_KRR.cpu_request_before(inputs, split, i, order), vpa_at[fold])
+        base = (_KRR.cpu_request_before(inputs, split, i, order), vpa_at[at])
         # a baseline that leaves CPU alone keeps the current request (none: all above);
         # every request is scored as applied, at least the guardrails' floor
         requests = [_as_applied(r, inputs, p.cpu_floor) for r in base]
@@ -693,6 +724,7 @@ def calibrate_price_holdout(
     recent_rise: float = -1.0,
     cpu_floor: float = 0.0,
     decision_risk: bool = False,
+    max_rows: int = 0,
 ) -> FleetPrice | None:
     """The price calibrated out of sample: fit on the window's earlier part, score the rest.
 
@@ -706,8 +738,11 @@ def calibrate_price_holdout(
     do not repeat) instead of assuming a fixed margin on in-sample shares, and it
     compares like with like: the baselines are scored on the same unseen days. None
     when no container has ``min_fit_days`` of history before the split and samples
-    after it (the caller then falls back to the in-sample calibration).
+    after it (the caller then falls back to the in-sample calibration). ``max_rows``
+    (0: no limit): where the fleet's held-out container-days would be more, each
+    container holds out only some of its days (``folds_each``, ``spread_folds``).
     """
+    each = folds_each(len(fleet), folds, max_rows)
     params = _HoldoutParams(
         half_life_hours,
         q_lo,
@@ -720,6 +755,7 @@ def calibrate_price_holdout(
         recent_rise,
         cpu_floor,
         decision_risk,
+        each,
     )
     fitted = [f for f in fleet_map(partial(holdout_folds, p=params), fleet) if f is not None]
     if not fitted:
@@ -765,7 +801,7 @@ def calibrate_price_holdout(
         return float(above.sum() / volume), (window, recent_level)
 
     price, share = _bisect(pooled, target)
-    return FleetPrice(price, target, share, baseline, len(fitted), folds, vpa_at_decision)
+    return FleetPrice(price, target, share, baseline, len(fitted), folds, vpa_at_decision, each)
 
 
 def calibrate_price(

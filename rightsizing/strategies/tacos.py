@@ -169,12 +169,16 @@ class TacosStrategy:
     decision_risk: bool = True
     holdout_min_fit_days: float = 3.0
     calibration_sample: int = 2000  # containers the price is fitted on (0: all of them)
+    # held-out container-days at most: beyond, each container holds out only some of its
+    # days, spread over the week (fleet_price.folds_each; 0: every day of every one)
+    calibration_rows: int = 6000
     fleet_percentile_min: float = 0.60  # the search floor under a fleet-calibrated price
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
     fleet_containers: int = 0
     fleet_holdout_folds: int = 0
+    fleet_holdout_folds_each: int = 0  # of those, per container (0: all of them)
     fleet_vpa_at_decision: float = 0.0  # vpa's risk read at the decision, where it counted
 
     def __post_init__(self) -> None:
@@ -200,6 +204,8 @@ class TacosStrategy:
         check_range(self.name, "fleet_vpa_at_decision", self.fleet_vpa_at_decision, 0, 1)
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
+        check_range(self.name, "calibration_rows", self.calibration_rows, 0, 1e9)
+        check_range(self.name, "fleet_holdout_folds_each", self.fleet_holdout_folds_each, 0, 1e4)
         check_range(
             self.name,
             "fleet_percentile_min",
@@ -267,6 +273,7 @@ class TacosStrategy:
                 self.recent_rise,
                 cpu_floor_cores,
                 at_decision,
+                self.calibration_rows,
             )
         if price is None:
             price = calibrate_price(
@@ -286,6 +293,7 @@ class TacosStrategy:
             fleet_target_under=price.target_under,
             fleet_containers=price.containers,
             fleet_holdout_folds=price.folds,
+            fleet_holdout_folds_each=price.folds_each,
             fleet_vpa_at_decision=price.vpa_at_decision,
         )
 
@@ -421,6 +429,11 @@ class TacosStrategy:
         return (
             f"fleet-calibrated over {self.fleet_containers} containers"
             + (f" on {folds} held-out days" if folds else " in sample")
+            + (
+                f" ({self.fleet_holdout_folds_each} of them per container)"
+                if folds and self.fleet_holdout_folds_each
+                else ""
+            )
             + f": pooled under-provisioned target {self.fleet_target_under:.2%}"
             + (
                 f" (vpa's risk also read at the decision: {self.fleet_vpa_at_decision:.2%})"

@@ -19,8 +19,10 @@ from rightsizing.strategies.fleet_price import (
     calibrate_price_holdout,
     cost_candidates,
     exceed_share,
+    folds_each,
     predictive_sample,
     risen,
+    spread_folds,
     weekly_fold_count,
 )
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
@@ -516,7 +518,7 @@ def test_a_whole_held_out_week_does_not_add_vpas_risk_at_the_decision(monkeypatc
     real = fleet_price.calibrate_price_holdout
 
     def spy(*args, **kwargs):
-        seen.append(args[-1] if len(args) > 13 else kwargs.get("decision_risk", False))
+        seen.append(args[13] if len(args) > 13 else kwargs.get("decision_risk", False))
         return real(*args, **kwargs)
 
     monkeypatch.setattr("rightsizing.strategies.tacos.calibrate_price_holdout", spy)
@@ -538,3 +540,85 @@ def test_the_fleet_api_tells_the_strategy_it_calibrated():
     plain: list[object] = []
     recommend_fleet(fleet, "krr-simple", OFF, on_calibrated=plain.append)
     assert [type(s) for s in plain] == [KrrSimpleStrategy]  # itself: it does not calibrate
+
+
+def _two_weeks_fleet(count: int, seed: int = 5):
+    """Noisy containers of 14 days with a daily cycle: every held-out day differs."""
+    rng = np.random.default_rng(seed)
+    t = times(14)
+    day = np.sin(2 * np.pi * t / 86400.0)
+    return [
+        replace(
+            inputs(
+                (0.05 + 0.3 * i)
+                * (1 + 0.4 * day)
+                * np.clip(rng.normal(1, 0.3, t.size), 0.05, None),
+                days=14.0,
+            ),
+            key=f"ns/app-{i}/c",
+        )
+        for i in range(count)
+    ]
+
+
+def test_large_fleets_hold_out_a_few_days_of_each_container_spread_over_the_week():
+    """Beyond ``calibration_rows`` container-days each container holds out only some of
+    its days: evenly spaced, the same every week, and every weekday equally often across
+    the fleet."""
+    assert folds_each(800, 7, 6000) == 0  # within the budget: every day of every one
+    assert folds_each(2000, 7, 6000) == 3
+    assert folds_each(1000, 7, 6000) == 6
+    assert folds_each(5000, 7, 6000) == 2
+    assert folds_each(10**6, 7, 6000) == 1
+    assert folds_each(2000, 3, 6000) == 0  # three days of 2,000: within it
+    assert folds_each(2000, 7, 0) == 0  # no budget
+    picks = [spread_folds(f"ns/app-{i}/c", 7, 3) for i in range(7000)]
+    assert all(len(p) == 3 for p in picks)
+    assert spread_folds("ns/app-1/c", 7, 3) == picks[1]  # the same days every time
+    for p in picks[:100]:  # (s, s+2, s+4) mod 7: gaps of 2, 2 and 3 days
+        assert sorted((b - a) % 7 for a, b in zip(p, p[1:] + p[:1], strict=True)) == [2, 2, 3]
+    counts = np.bincount(np.concatenate(picks), minlength=7)
+    assert counts.min() > 0.9 * counts.mean() and counts.max() < 1.1 * counts.mean()
+    assert spread_folds("k", 7, 7) == list(range(7)) and spread_folds("k", 4, 1) in (
+        [0],
+        [1],
+        [2],
+        [3],
+    )
+
+
+def test_a_containers_chosen_days_are_scored_as_in_the_whole_week():
+    """A container holding out three of its seven days gives exactly those days' rows
+    of the whole week (the fit before each, its level drift, the baselines, the floor)."""
+    params = fleet_price._HoldoutParams(
+        72.0, 0.6, 0.999, 3.0, 1.0, 3.0, 7, recent_days=1.0, recent_rise=-1.0, cpu_floor=0.01
+    )
+    for one in _two_weeks_fleet(4):
+        week = fleet_price.holdout_folds(one, params)
+        some = fleet_price.holdout_folds(one, replace(params, folds_each=3))
+        assert week is not None and some is not None and week.candidates.shape[0] == 7
+        chosen = spread_folds(one.key, 7, 3)
+        assert some.candidates.shape[0] == 3
+        for name in ("candidates", "fit_exceed", "held_above", "held_weight", "baseline_above"):
+            assert np.array_equal(getattr(some, name), getattr(week, name)[chosen]), name
+        assert week.recent is not None and some.recent is not None
+        for got, want in zip(some.recent, week.recent, strict=True):
+            assert np.array_equal(got, want[chosen])
+
+
+def test_the_price_is_fitted_on_the_chosen_days_and_says_so():
+    fleet = _two_weeks_fleet(6)
+    args = (fleet, 72.0, 0.6, 0.999, 0.85, 3.0, 1.0, 3.0, 7)
+    week = calibrate_price_holdout(*args)
+    within = calibrate_price_holdout(*args, max_rows=42)  # 6 x 7: every day fits
+    some = calibrate_price_holdout(*args, max_rows=18)
+    assert week is not None and within is not None and some is not None
+    assert within == week and week.folds_each == 0
+    assert some.folds_each == 3 and some.folds == 7 and some.containers == 6
+    tacos = TacosStrategy(calibration_rows=18).calibrate(fleet)
+    assert tacos.fleet_starvation_cores == some.starvation_cores
+    assert tacos.fleet_holdout_folds_each == 3
+    assert "on 7 held-out days (3 of them per container)" in tacos.fleet_price_note()
+    assert TacosStrategy().calibrate(fleet).fleet_holdout_folds_each == 0
+    with pytest.raises(InvalidSettingError, match="calibration_rows"):
+        TacosStrategy(calibration_rows=-1)
