@@ -87,7 +87,11 @@ class VpaStrategy:
     def _cpu_target(self, cpu_hist: DecayingHistogram) -> tuple[float, float]:
         """(the histogram's percentile, the request: percentile x margin, floored)."""
         cpu_p = cpu_hist.percentile(self.cpu_percentile)
-        return cpu_p, max(cpu_p * (1.0 + self.safety_margin), self.cpu_floor_cores)
+        return cpu_p, self._cpu_request_at(cpu_p)
+
+    def _cpu_request_at(self, cpu_p: float) -> float:
+        """The request made of the CPU percentile: with the safety margin, floored."""
+        return max(cpu_p * (1.0 + self.safety_margin), self.cpu_floor_cores)
 
     def cpu_request(self, inputs: ContainerInputs) -> float | None:
         """The CPU request ``propose`` would recommend (None without samples).
@@ -132,11 +136,13 @@ class VpaStrategy:
         differently, so a cut's request can differ from ``cpu_request_before``'s only
         where a percentile falls within rounding of a bucket's edge.
         """
+        usage = inputs.usage
+        n = usage.times_s.size
+        stops = [min(stop, n) for stop in stops]  # (a prefix longer than the window: all)
         out: list[float | None] = [None] * len(stops)
         cuts = np.unique(np.array([stop for stop in stops if stop > 0], dtype=np.intp))
         if cuts.size == 0:
             return out
-        usage = inputs.usage
         last = int(cuts[-1])
         hist = self._empty_cpu_histogram()
         nb = hist.weights.size
@@ -150,11 +156,15 @@ class VpaStrategy:
         ).reshape(cuts.size, nb)
         prefix = np.cumsum(rows, axis=0)  # row r: the samples before cuts[r]
         totals = prefix.sum(axis=1)
+        # each row's percentile as ``DecayingHistogram.percentile`` reads it: the end of
+        # the first bucket whose running weight reaches the level (0 with no weight)
         below = np.cumsum(prefix, axis=1) < (self.cpu_percentile * totals)[:, None]
-        at = np.minimum(below.sum(axis=1), nb - 1)  # the first bucket reaching the level
+        at = np.minimum(below.sum(axis=1), nb - 1)
         p = np.where(totals > 0, hist.starts[at + 1], 0.0)
-        request = np.maximum(p * (1.0 + self.safety_margin), self.cpu_floor_cores)
-        by_stop = dict(zip(cuts.tolist(), request.tolist(), strict=True))
+        by_stop = {
+            stop: self._cpu_request_at(cpu_p)
+            for stop, cpu_p in zip(cuts.tolist(), p.tolist(), strict=True)
+        }
         for j, stop in enumerate(stops):
             if stop > 0:
                 out[j] = by_stop[stop]

@@ -255,3 +255,7 @@ def test_vpa_at_several_cuts_in_one_pass_is_vpa_at_each(container):
     for split, stop, request in zip(splits, stops, batched, strict=True):
         assert request == vpa.cpu_request_before(container, split, stop, buckets)
     assert vpa.cpu_requests_before(container, [0, 0]) == [None, None]
+    whole = container.usage.times_s.size  # a cut past the window's end sees all of it
+    assert (
+        vpa.cpu_requests_before(container, [whole + 5, whole]) == [vpa.cpu_request(container)] * 2
+    )
