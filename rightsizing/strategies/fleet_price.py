@@ -100,11 +100,19 @@ def _candidates_of(
     """``cost_candidates`` from values in ascending order and their running share of the
     weight (the last at 1)."""
     levels = _levels(q_lo, q_hi)
+    cand, exceed = _candidates_at(v, cum, levels)
+    return cand, exceed, levels
+
+
+def _candidates_at(
+    v: FloatArray, cum: FloatArray, levels: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The first value reaching each level, and the share of the weight above it."""
     idx = np.minimum(np.searchsorted(cum, levels, side="left"), v.size - 1)
     cand = v[idx]
     below = cum[np.searchsorted(v, cand, side="right") - 1]
     exceed: FloatArray = np.maximum(1.0 - below, 0.0)  # (below is in [0, 1])
-    return cand, exceed, levels
+    return cand, exceed
 
 
 @lru_cache(maxsize=16)
@@ -270,26 +278,93 @@ def spread_candidates(
     """
     if sigma <= 0:
         return cost_candidates(sorted_v, sorted_w, q_lo, q_hi)
-    n = sorted_v.size
-    scale = np.exp(sigma * _NODES)
-    cum0 = np.empty(n + 1)
+    v, cum, _ = _spread_above(sorted_v, sorted_w, sigma, q_lo)
+    return _candidates_of(v, cum, q_lo, q_hi)
+
+
+#: the levels a recommendation looks at first (``spread_cost_optimal``)
+TOP_LEVEL = 0.9
+
+
+def spread_cost_optimal(
+    sorted_v: FloatArray,
+    sorted_w: FloatArray,
+    sigma: float,
+    price: float,
+    q_lo: float,
+    q_hi: float,
+) -> tuple[float, float]:
+    """The candidate of ``spread_candidates`` minimising ``request + price x share above``
+    (the first on ties), and its level, looking at the levels from ``TOP_LEVEL`` first.
+
+    Why: a recommendation needs only the cheapest candidate, and most containers' is
+    high in their distribution; merging the spread sample from the 90% level is a third
+    of the work from the 60% one. The top's best is the answer when no lower candidate
+    can cost as little: each is at most the top's first candidate, so all the weight
+    from that one up is above it, and it is at least the spread sample's ``q_lo`` value,
+    which is at least the lowest copy's. Otherwise (a big, noisy container whose best
+    is lower) the whole range is searched. The same choice either way, to the rounding
+    of one sum (tested against the whole range).
+    """
+    levels = _levels(q_lo, q_hi)
+    k0 = int(np.searchsorted(levels, TOP_LEVEL, side="left"))
+    if sigma > 0 and 0 < k0 < levels.size and float(sorted_w.sum()) > 0:
+        cum0 = _running_weight(sorted_w)
+        v, cum, before = _spread_above(sorted_v, sorted_w, sigma, float(levels[k0]), cum0)
+        cand, exceed = _candidates_at(v, cum, levels[k0:])
+        cost = cand + price * exceed
+        best = int(np.argmin(cost))
+        first = float(cand[0])
+        under_first = np.searchsorted(v, first, side="left") - 1  # the last point below it
+        from_first = 1.0 - (float(cum[under_first]) if under_first >= 0 else before)
+        at_lo = min(int(np.searchsorted(cum0[1:], q_lo * cum0[-1], side="left")), sorted_v.size - 1)
+        lowest = np.exp(sigma * _NODES[0]) * float(sorted_v[at_lo])
+        if float(cand[best]) > first and float(cost[best]) < lowest * (1 - 1e-9) + price * (
+            from_first - 1e-9
+        ):
+            return float(cand[best]), float(levels[k0 + best])
+    cand, exceed, _ = spread_candidates(sorted_v, sorted_w, sigma, q_lo, q_hi)
+    best = int(np.argmin(cand + price * exceed))
+    return float(cand[best]), float(levels[best])
+
+
+def _running_weight(sorted_w: FloatArray) -> FloatArray:
+    """0, then the running sum of the weights (``cum0[i]``: the weight before ``i``)."""
+    cum0 = np.empty(sorted_w.size + 1)
     cum0[0] = 0.0
     np.cumsum(sorted_w, out=cum0[1:])
+    return cum0
+
+
+def _spread_above(
+    sorted_v: FloatArray,
+    sorted_w: FloatArray,
+    sigma: float,
+    level: float,
+    cum0: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray, float]:
+    """The spread sample's points from under its ``level`` on, ascending, their running
+    share of the whole weight, and the share below them (``spread_candidates``).
+    ``cum0``: ``_running_weight(sorted_w)``, when the caller has it."""
+    n = sorted_v.size
+    scale = np.exp(sigma * _NODES)
+    if cum0 is None:
+        cum0 = _running_weight(sorted_w)
     total = float(cum0[-1])
     cut = np.zeros(scale.size, dtype=np.intp)
-    at_q = float(sorted_v[min(int(np.searchsorted(cum0[1:], q_lo * total, side="left")), n - 1)])
+    at_q = float(sorted_v[min(int(np.searchsorted(cum0[1:], level * total, side="left")), n - 1)])
     if at_q > 0 and total > 0:
-        # the spread sample's q_lo value lies between the lowest and highest copy's
+        # the spread sample's value at the level lies between the lowest and highest copy's
         logs = np.log(at_q) + sigma * (_NODES[0] + (_NODES[-1] - _NODES[0]) * _PROBES)
         # a copy's weight below a value: the base's weight below value / scale
         probe = np.exp(logs[None, :] - sigma * _NODES[:, None])
         at = np.searchsorted(sorted_v, probe.ravel(), side="left").reshape(probe.shape)
-        under = np.flatnonzero(_NODE_WEIGHTS @ cum0[at] < (q_lo - _PROBE_MARGIN) * total)
+        under = np.flatnonzero(_NODE_WEIGHTS @ cum0[at] < (level - _PROBE_MARGIN) * total)
         if under.size:
             cut = _first_at_least(sorted_v, scale, float(np.exp(logs[under[-1]])))
             # exactly, on the copies: a point mass at the probed value can move the
             # weight below it; the margin covers the rounding of one sum against another
-            if float(_NODE_WEIGHTS @ cum0[cut]) >= (q_lo - _EXACT_MARGIN) * total:
+            if float(_NODE_WEIGHTS @ cum0[cut]) >= (level - _EXACT_MARGIN) * total:
                 cut[:] = 0
     prefix = float(_NODE_WEIGHTS @ cum0[cut])
     kept_v = np.concatenate(
@@ -302,8 +377,9 @@ def spread_candidates(
     v = kept_v[merged]
     cum = np.cumsum(kept_w[merged])
     cum += prefix
-    cum /= cum[-1]
-    return _candidates_of(v, cum, q_lo, q_hi)
+    whole = float(cum[-1])
+    cum /= whole
+    return v, cum, prefix / whole
 
 
 def _first_at_least(sorted_v: FloatArray, scale: FloatArray, key: float) -> IntArray:

@@ -64,7 +64,7 @@ from rightsizing.strategies.fleet_price import (
     cost_candidates,
     level_drift,
     risen,
-    spread_candidates,
+    spread_cost_optimal,
     spread_points,
     spread_sigma,
     weekly_fold_count,
@@ -104,10 +104,9 @@ def cost_optimal_request(
     costs millicores) is sized near its max, a large noisy one nearer its bulk, and a
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
-    if spread is None:
-        cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
-    else:  # values ascending, spread by ``spread`` (``spread_candidates``)
-        cand, exceed, levels = spread_candidates(values, weights, spread, q_lo, q_hi)
+    if spread is not None:  # values ascending, spread by ``spread``
+        return spread_cost_optimal(values, weights, spread, starvation_cores, q_lo, q_hi)
+    cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
     cost = cand + starvation_cores * exceed
     best = int(np.argmin(cost))
     return float(cand[best]), float(levels[best])

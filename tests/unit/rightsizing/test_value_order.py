@@ -17,6 +17,7 @@ from rightsizing.quantiles import (
     sorted_weighted_quantile,
     weighted_quantile,
 )
+from rightsizing.strategies import fleet_price
 from rightsizing.strategies.fleet_price import (
     _first_at_least,
     cost_candidates,
@@ -26,6 +27,7 @@ from rightsizing.strategies.fleet_price import (
     predictive_sample,
     risen,
     spread_candidates,
+    spread_cost_optimal,
     spread_points,
 )
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
@@ -192,6 +194,8 @@ def _spread_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
         ("zeros", np.where(rng.random(n) < 0.7, 0.0, rng.lognormal(0, 1, n)), weights),
         ("point-mass", np.full(n, 0.25), weights),
         ("two-masses", np.where(rng.random(n) < 0.6, 0.1, 0.4), np.ones(n)),
+        # a level and bursts 30% above it: whether to cover them depends on the price
+        ("bursts", np.where(rng.random(n) < 0.85, 1.0, 1.3) * rng.normal(1, 0.002, n), np.ones(n)),
         ("tiny", rng.gamma(2.0, 0.1, 7), np.ones(7)),
     ]
 
@@ -210,9 +214,16 @@ def test_the_spread_candidates_are_those_of_the_whole_spread_sample(case, q_lo, 
     else:
         whole = cost_candidates(v, w, q_lo, 0.999)
     short = spread_candidates(v, w, sigma, q_lo, 0.999)
-    assert np.array_equal(whole[0], short[0])
-    assert np.allclose(whole[1], short[1], rtol=0, atol=1e-12)
     assert np.array_equal(whole[2], short[2])
+    # the same points, except where a level falls on a running share exactly (equal
+    # weights): the two sums' rounding then picks one neighbour or the other
+    _, weight = spread_points(v, w, sigma) if sigma > 0 else (v, w)
+    share = np.cumsum(weight) / weight.sum()
+    same = whole[0] == short[0]
+    for k in np.flatnonzero(~same):
+        assert np.min(np.abs(share - whole[2][k])) < 1e-12, (k, whole[0][k], short[0][k])
+    assert same.mean() > 0.95
+    assert np.allclose(whole[1][same], short[1][same], rtol=0, atol=1e-12)
 
 
 def test_the_spread_candidates_merge_less_than_the_whole_spread_sample(monkeypatch):
@@ -259,3 +270,42 @@ def test_vpa_at_several_cuts_in_one_pass_is_vpa_at_each(container):
     assert (
         vpa.cpu_requests_before(container, [whole + 5, whole]) == [vpa.cpu_request(container)] * 2
     )
+
+
+@pytest.mark.parametrize("price", [0.001, 0.3, 1.0, 3.0, 50.0])
+@pytest.mark.parametrize("sigma", [0.0, 0.02, 0.3])
+@pytest.mark.parametrize("case", _spread_cases(), ids=lambda c: c[0])
+def test_the_cheapest_spread_candidate_is_the_whole_ranges(case, sigma, price):
+    """A recommendation looks at the top levels first; its choice (request and level,
+    the first on ties) is the one over every candidate, whatever the price: a low price
+    wants a low level, which the top alone cannot answer."""
+    _, values, weights = case
+    by_value = np.argsort(values, kind="stable")
+    v, w = values[by_value], weights[by_value]
+    for q_lo in (0.6, 0.8):
+        cand, exceed, levels = spread_candidates(v, w, sigma, q_lo, 0.999)
+        best = int(np.argmin(cand + price * exceed))
+        assert spread_cost_optimal(v, w, sigma, price, q_lo, 0.999) == (
+            float(cand[best]),
+            float(levels[best]),
+        )
+
+
+def test_the_top_levels_answer_most_recommendations_alone(monkeypatch):
+    """What the shortcut is for: a price that wants a high level is answered without the
+    whole range; one that wants a low level searches it (and gets its answer)."""
+    rng = np.random.default_rng(11)
+    v = np.sort(rng.gamma(4.0, 0.05, 4000))
+    w = np.ones(v.size)
+    whole: list[float] = []
+    real = fleet_price.spread_candidates
+
+    def spy(*args, **kwargs):
+        whole.append(args[3] if len(args) > 3 else kwargs["q_lo"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fleet_price, "spread_candidates", spy)
+    request, level = spread_cost_optimal(v, w, 0.05, 5.0, 0.6, 0.999)
+    assert whole == [] and level >= fleet_price.TOP_LEVEL and request > float(np.median(v))
+    _, low = spread_cost_optimal(v, w, 0.05, 0.01, 0.6, 0.999)
+    assert whole == [0.6] and low < fleet_price.TOP_LEVEL
