@@ -274,7 +274,8 @@ def spread_candidates(
     cut is a value under the spread sample's ``q_lo`` level, found by probing the weight
     below 64 values between the copies' own ``q_lo`` levels (one ``searchsorted``), and
     checked exactly on the copies as merged: the candidates are the same points, and the
-    shares the same to the rounding of one sum.
+    shares the same to the rounding of one sum (which, where a level falls exactly on a
+    running share, can pick the neighbouring point).
     """
     if sigma <= 0:
         return cost_candidates(sorted_v, sorted_w, q_lo, q_hi)
