@@ -309,8 +309,8 @@ def spread_cost_optimal(
     """
     levels = _levels(q_lo, q_hi)
     k0 = int(np.searchsorted(levels, TOP_LEVEL, side="left"))
-    if sigma > 0 and 0 < k0 < levels.size and float(sorted_w.sum()) > 0:
-        cum0 = _running_weight(sorted_w)
+    cum0 = _running_weight(sorted_w)
+    if sigma > 0 and 0 < k0 < levels.size and float(cum0[-1]) > 0:
         v, cum, before = _spread_above(sorted_v, sorted_w, sigma, float(levels[k0]), cum0)
         cand, exceed = _candidates_at(v, cum, levels[k0:])
         cost = cand + price * exceed
@@ -318,8 +318,7 @@ def spread_cost_optimal(
         first = float(cand[0])
         under_first = np.searchsorted(v, first, side="left") - 1  # the last point below it
         from_first = 1.0 - (float(cum[under_first]) if under_first >= 0 else before)
-        at_lo = min(int(np.searchsorted(cum0[1:], q_lo * cum0[-1], side="left")), sorted_v.size - 1)
-        lowest = np.exp(sigma * _NODES[0]) * float(sorted_v[at_lo])
+        lowest = np.exp(sigma * _NODES[0]) * _value_at(sorted_v, cum0, q_lo)
         if float(cand[best]) > first and float(cost[best]) < lowest * (1 - 1e-9) + price * (
             from_first - 1e-9
         ):
@@ -337,6 +336,13 @@ def _running_weight(sorted_w: FloatArray) -> FloatArray:
     return cum0
 
 
+def _value_at(sorted_v: FloatArray, cum0: FloatArray, level: float) -> float:
+    """The first value (ascending) whose running weight reaches ``level`` of the whole
+    (``sorted_weighted_quantile``'s rule), from the running weight the caller has."""
+    at = int(np.searchsorted(cum0[1:], level * cum0[-1], side="left"))
+    return float(sorted_v[min(at, sorted_v.size - 1)])
+
+
 def _spread_above(
     sorted_v: FloatArray,
     sorted_w: FloatArray,
@@ -347,13 +353,12 @@ def _spread_above(
     """The spread sample's points from under its ``level`` on, ascending, their running
     share of the whole weight, and the share below them (``spread_candidates``).
     ``cum0``: ``_running_weight(sorted_w)``, when the caller has it."""
-    n = sorted_v.size
     scale = np.exp(sigma * _NODES)
     if cum0 is None:
         cum0 = _running_weight(sorted_w)
     total = float(cum0[-1])
     cut = np.zeros(scale.size, dtype=np.intp)
-    at_q = float(sorted_v[min(int(np.searchsorted(cum0[1:], level * total, side="left")), n - 1)])
+    at_q = _value_at(sorted_v, cum0, level)
     if at_q > 0 and total > 0:
         # the spread sample's value at the level lies between the lowest and highest copy's
         logs = np.log(at_q) + sigma * (_NODES[0] + (_NODES[-1] - _NODES[0]) * _PROBES)
