@@ -10,6 +10,7 @@ Public API::
 from rightsizing.engine import recommend
 from rightsizing.errors import (
     InvalidInputError,
+    InvalidRowError,
     InvalidSettingError,
     RightsizingError,
     UnknownStrategyError,
@@ -48,6 +49,7 @@ __all__ = [
     "HourlyUsage",
     "HpaAdjustment",
     "InvalidInputError",
+    "InvalidRowError",
     "InvalidSettingError",
     "NoRecommendation",
     "OomEvent",

@@ -32,3 +32,9 @@ class UnknownStrategyError(RightsizingError, KeyError):
 class UsageDataError(RightsizingError, ValueError):
     """Usage data cannot be used: a CSV replay input (the message names file and line) or
     the database (no usage stored for what was asked)."""
+
+
+class InvalidRowError(UsageDataError):
+    """One row of a usage CSV holds a value that cannot be used (empty, not a number,
+    negative, NaN, a repeated timestamp, a wrong number of fields). The whole file is
+    refused unless the caller asked to skip such rows and count them instead."""

@@ -24,6 +24,7 @@ from app.cli.common import ConfigOption, print_table
 from rightsizing import (
     DEFAULT_STRATEGY,
     Guardrails,
+    InvalidRowError,
     RightsizingError,
     make_strategy,
     strategy_names,
@@ -182,6 +183,15 @@ def evaluate(
             "as pods of one template share one request",
         ),
     ] = True,
+    skip_invalid_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid-rows",
+            help="with --csv: leave out rows with a value that cannot be used (empty, not "
+            "a number, negative, NaN, a repeated timestamp, a wrong number of fields) and "
+            "say how many, instead of stopping at the first",
+        ),
+    ] = False,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Recommend from each window, score the following week, compare the strategies."""
@@ -207,13 +217,18 @@ def evaluate(
             raise RightsizingError("--namespace and --history-days apply to --database only")
         if seed and not family:
             raise RightsizingError("--seed applies to --family only")
+        if skip_invalid_rows and csv_file is None:
+            raise RightsizingError("--skip-invalid-rows applies to --csv only")
         fleets: list[list[ReplaySeries]]  # one per cluster replayed (per seed for --family)
         if database:
             data, source = _from_database(config, namespace, history_days)
             fleets = [data]
         elif csv_file is not None:
-            loaded = _load_csv(csv_file, err)
+            loaded = _load_csv(csv_file, err, skip_invalid_rows)
             fleets, source = [loaded.series], str(csv_file)
+            if loaded.skipped_rows:
+                source += f", {_invalid_rows(loaded.skipped_rows)} skipped"
+                err.print(f"[yellow]warning:[/yellow] {escape(describe_skipped(loaded))}")
             if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
             if pod_groups:
@@ -311,6 +326,11 @@ def evaluate(
             )
     except RightsizingError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
+        if isinstance(exc, InvalidRowError) and not skip_invalid_rows:
+            err.print(
+                "(--skip-invalid-rows leaves such rows out and counts them, where a few "
+                "bad rows in a long export should not stop the replay)"
+            )
         raise typer.Exit(2) from None
     rows = comparison_rows(scores, data, window_days, step_days, per_group)
     verdict = None
@@ -415,7 +435,23 @@ def _calibration_lines(rows: list[dict[str, object]]) -> list[str]:
     return lines
 
 
-def _load_csv(path: Path, err: Console) -> LoadedUsage:
+def describe_skipped(loaded: LoadedUsage) -> str:
+    """How many rows ``--skip-invalid-rows`` left out, and what was wrong with the first
+    few: a user must see whether a few stray rows went or a column was misread."""
+    total = loaded.rows + loaded.skipped_rows
+    share = loaded.skipped_rows / total if total else 0.0
+    first = "; ".join(loaded.skipped_examples)
+    return (
+        f"{_invalid_rows(loaded.skipped_rows)} skipped ({share:.2%} of the data rows), "
+        f"the first: {first}"
+    )
+
+
+def _invalid_rows(n: int) -> str:
+    return f"{n:,} invalid row{'' if n == 1 else 's'}"
+
+
+def _load_csv(path: Path, err: Console, skip_invalid: bool = False) -> LoadedUsage:
     """The file, with its progress on the status line; when the fast reader hands the
     file to the line-by-line one (which starts again from the first row), the status
     says so, rather than a row count that drops back to zero."""
@@ -432,6 +468,7 @@ def _load_csv(path: Path, err: Console) -> LoadedUsage:
             path,
             progress=lambda n: status.update(f"{verb} {name}: {n:,} rows…"),
             rereading=line_by_line,
+            skip_invalid=skip_invalid,
         )
 
 

@@ -499,3 +499,53 @@ def test_evaluate_says_how_each_round_of_the_default_was_calibrated():
     assert first["note"] in table.output
     krr = runner.invoke(app, [*base, "--strategy", "krr-simple", "--format", "json"])
     assert json.loads(krr.output)["calibrations"] == []  # nothing calibrates
+
+
+def test_evaluate_skips_invalid_rows_only_when_asked(tmp_path):
+    series = generate("steady", 2, 3, 15)
+    f = tmp_path / "u.csv"
+    _write_csv(f, series)
+    lines = f.read_text().splitlines()
+    lines.insert(10, f"{series[0].series_id},{T0 + 17},,1000")  # an empty CPU value
+    lines.insert(500, f"{series[1].series_id},{T0 + 29},nan,1000")
+    f.write_text("\n".join(lines) + "\n")
+    strict = runner.invoke(app, ["evaluate", "--csv", str(f), "--strategy", "vpa"])
+    assert strict.exit_code == 2
+    assert "u.csv:11: cpu_cores is not a number" in strict.output
+    assert "--skip-invalid-rows leaves such rows out" in strict.output
+    r = runner.invoke(
+        app,
+        ["evaluate", "--csv", str(f), "--strategy", "vpa", "--skip-invalid-rows"],
+    )
+    assert r.exit_code == 0, r.output
+    assert "2 invalid rows skipped" in r.output
+    assert "u.csv:11: cpu_cores is not a number" in r.output
+    assert "u.csv:501: cpu_cores must be a finite non-negative number, got nan" in r.output
+    doc = json.loads(
+        runner.invoke(
+            app,
+            [
+                "evaluate",
+                "--csv",
+                str(f),
+                "--strategy",
+                "vpa",
+                "--skip-invalid-rows",
+                "--format",
+                "json",
+            ],
+        ).stdout
+    )
+    assert doc["source"].endswith(", 2 invalid rows skipped")
+    # the replay of the rows kept is the replay of the clean file
+    clean = tmp_path / "clean.csv"
+    _write_csv(clean, series)
+    ref = json.loads(
+        runner.invoke(
+            app, ["evaluate", "--csv", str(clean), "--strategy", "vpa", "--format", "json"]
+        ).stdout
+    )
+    assert doc["results"] == ref["results"]
+    wrong = runner.invoke(app, ["evaluate", "--family", "steady", "--skip-invalid-rows"])
+    assert wrong.exit_code == 2
+    assert "--skip-invalid-rows applies to --csv only" in wrong.output
