@@ -323,7 +323,11 @@ def spread_cost_optimal(
             from_first - 1e-9
         ):
             return float(cand[best]), float(levels[k0 + best])
-    cand, exceed, _ = spread_candidates(sorted_v, sorted_w, sigma, q_lo, q_hi)
+    if sigma > 0:  # the whole range, from the running weight already summed
+        v, cum, _ = _spread_above(sorted_v, sorted_w, sigma, q_lo, cum0)
+        cand, exceed, _ = _candidates_of(v, cum, q_lo, q_hi)
+    else:
+        cand, exceed, _ = cost_candidates(sorted_v, sorted_w, q_lo, q_hi)
     best = int(np.argmin(cand + price * exceed))
     return float(cand[best]), float(levels[best])
 

@@ -297,15 +297,17 @@ def test_the_top_levels_answer_most_recommendations_alone(monkeypatch):
     rng = np.random.default_rng(11)
     v = np.sort(rng.gamma(4.0, 0.05, 4000))
     w = np.ones(v.size)
-    whole: list[float] = []
-    real = fleet_price.spread_candidates
+    merged_from: list[float] = []  # the level each merge of the spread sample starts under
+    real = fleet_price._spread_above
 
     def spy(*args, **kwargs):
-        whole.append(args[3] if len(args) > 3 else kwargs["q_lo"])
+        merged_from.append(args[3])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fleet_price, "spread_candidates", spy)
+    monkeypatch.setattr(fleet_price, "_spread_above", spy)
     request, level = spread_cost_optimal(v, w, 0.05, 5.0, 0.6, 0.999)
-    assert whole == [] and level >= fleet_price.TOP_LEVEL and request > float(np.median(v))
+    assert len(merged_from) == 1 and merged_from[0] >= fleet_price.TOP_LEVEL
+    assert level >= fleet_price.TOP_LEVEL and request > float(np.median(v))
+    merged_from.clear()
     _, low = spread_cost_optimal(v, w, 0.05, 0.01, 0.6, 0.999)
-    assert whole == [0.6] and low < fleet_price.TOP_LEVEL
+    assert merged_from[1:] == [0.6] and low < fleet_price.TOP_LEVEL
