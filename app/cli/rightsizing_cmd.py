@@ -220,16 +220,20 @@ def evaluate(
         if skip_invalid_rows and csv_file is None:
             raise RightsizingError("--skip-invalid-rows applies to --csv only")
         fleets: list[list[ReplaySeries]]  # one per cluster replayed (per seed for --family)
+        # what was read from --csv and every warning about it, for JSON readers too
+        csv_input: dict[str, object] | None = None
         if database:
             data, source = _from_database(config, namespace, history_days)
             fleets = [data]
         elif csv_file is not None:
             loaded = _load_csv(csv_file, err, skip_invalid_rows)
             fleets, source = [loaded.series], str(csv_file)
+            warned: list[str] = []
             if loaded.skipped_rows:
                 source += f", {_invalid_rows(loaded.skipped_rows)} skipped"
-                err.print(f"[yellow]warning:[/yellow] {escape(describe_skipped(loaded))}")
-            if output is OutputFormat.table:  # for people; JSON and CSV readers have it all
+                warned.append(describe_skipped(loaded))
+                err.print(f"[yellow]warning:[/yellow] {escape(warned[-1])}")
+            if output is OutputFormat.table:  # for people; JSON has it under "input"
                 err.print(escape(describe_export(loaded.series, loaded.rows)), highlight=False)
             if pod_groups:
                 groups = group_by_pod_names(loaded.series)
@@ -244,6 +248,7 @@ def evaluate(
                     )
                     uneven = uneven_groups(groups.series, groups.workloads)
                     if uneven:
+                        warned.append(uneven)
                         err.print(f"[yellow]warning:[/yellow] {escape(uneven)}")
             if loaded.dropped_zero_rows:
                 err.print(
@@ -253,6 +258,7 @@ def evaluate(
             if guardrails:
                 doubts.append(floor_doubt(loaded.series, Guardrails().cpu_floor_cores) or "")
             for warning in filter(None, doubts):
+                warned.append(warning)
                 err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
             if not loaded.has_memory:
                 err.print(
@@ -265,6 +271,17 @@ def evaluate(
                     "row): read as CPU-only, their zero-CPU rows kept as idle samples; "
                     "their memory columns mean nothing"
                 )
+            csv_input = {
+                "rows": loaded.rows,
+                "series": len(loaded.series),
+                "containers": len(fleets[0]),
+                "skipped_invalid_rows": loaded.skipped_rows,
+                "skipped_examples": list(loaded.skipped_examples),
+                "dropped_zero_rows": loaded.dropped_zero_rows,
+                "cpu_only_series": loaded.cpu_only_series,
+                "has_memory": loaded.has_memory,
+                "warnings": warned,
+            }
         else:
             fams = list(FAMILIES) if "all" in (family or []) else list(family or [])
             seeds = list(dict.fromkeys(seed or [1]))
@@ -352,6 +369,7 @@ def evaluate(
             "bar": verdict.as_dict() if verdict else None,
             "comparisons": [c.as_dict() for c in comparisons],
             "calibrations": calibrations,
+            "input": csv_input,
         }
         typer.echo(json.dumps(_json_safe(doc), indent=2, allow_nan=False))
         return

@@ -172,6 +172,7 @@ def test_evaluate_generated_families():
     doc = json.loads(r.output)
     assert doc["series"] == 2
     assert doc["source"] == "families leaking seed 1"
+    assert doc["input"] is None  # what a CSV replay read; nothing here
 
 
 def test_evaluate_errors_are_clear(tmp_path):
@@ -537,6 +538,12 @@ def test_evaluate_skips_invalid_rows_only_when_asked(tmp_path):
         ).stdout
     )
     assert doc["source"].endswith(", 2 invalid rows skipped")
+    got = doc["input"]
+    assert got["skipped_invalid_rows"] == 2 and got["series"] == got["containers"] == 3
+    assert got["rows"] == sum(s.times_s.size for s in series)
+    lines = [m.split(": ")[0].rsplit(":", 1)[1] for m in got["skipped_examples"]]
+    assert lines == ["11", "501"]
+    assert got["warnings"] and got["warnings"][0].startswith("2 invalid rows skipped")
     # the replay of the rows kept is the replay of the clean file
     clean = tmp_path / "clean.csv"
     _write_csv(clean, series)
