@@ -431,6 +431,12 @@ def evaluate(
             f"least slack any weekly request could have at that under share "
             f"(hindsight bound): {_pct(verdict.hindsight_slack)}"
         )
+        if not verdict.slack_target_defined:
+            out.print(
+                "  (the better baseline's CPU slack is not positive: its requests sat, "
+                "summed, at or below the usage, so 0.8 × its slack is no target; compare "
+                "the under shares and the would-be OOMs)"
+            )
     for c in comparisons:
         out.print(_comparison_line(c), highlight=False)
     for line in _calibration_lines(calibrations):
@@ -531,6 +537,18 @@ MIN_INTERVAL_CONTAINERS = 10
 def _comparison_line(c: Comparison) -> str:
     """One line a person can act on: the ratio, the difference, and how sure they are."""
     r, d = c.slack_ratio, c.under_difference
+    if not c.ratio_defined:
+        under = (
+            f"CPU under {d.estimate * 100:+.2f} pts"
+            if math.isnan(d.low) or c.containers < MIN_INTERVAL_CONTAINERS
+            else f"CPU under {d.estimate * 100:+.2f} pts ({d.low * 100:+.2f} to "
+            f"{d.high * 100:+.2f})"
+        )
+        return (
+            f"{c.strategy} vs {c.other}: CPU slack {_pct(c.own_slack)} against "
+            f"{_pct(c.other_slack)}, no ratio ({c.other}'s requests sat, summed, at or below "
+            f"the usage), {under}"
+        )
     if math.isnan(r.low) or math.isnan(d.low):
         return f"{c.strategy} vs {c.other}: too little scored data for an interval"
     plural = "" if c.containers == 1 else "s"

@@ -50,6 +50,13 @@ class BarVerdict:
         return self.slack_ok and self.under_ok and self.ooms_ok
 
     @property
+    def slack_target_defined(self) -> bool:
+        """False where the better baseline's CPU slack is not positive: its requests sat,
+        summed, at or below the usage, and "0.8 x its slack" then asks for *more* slack
+        than it had. The verdict is still the issue's arithmetic; this says it means little."""
+        return self.slack_allowed > 0
+
+    @property
     def reachable(self) -> bool | None:
         if self.hindsight_slack is None:
             return None
@@ -67,6 +74,7 @@ class BarVerdict:
             "would_be_ooms_allowed": self.ooms_allowed,
             "hindsight_slack": self.hindsight_slack,
             "reachable": self.reachable,
+            "cpu_slack_target_defined": self.slack_target_defined,
         }
 
 

@@ -18,6 +18,7 @@ the same interval.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,11 +52,22 @@ class Comparison:
     under_difference: Interval  # strategy's CPU under-provisioned share - other's
     containers: int
     level: float
+    # the pooled CPU slacks: a ratio means something only where the other's is positive
+    own_slack: float = math.nan
+    other_slack: float = math.nan
+
+    @property
+    def ratio_defined(self) -> bool:
+        """False where the other's pooled slack is not positive (its requests sat, summed,
+        at or below the usage): "x times its slack" then reads backwards."""
+        return not self.other_slack <= 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "strategy": self.strategy,
             "other": self.other,
+            "cpu_slack": self.own_slack,
+            "other_cpu_slack": self.other_slack,
             "cpu_slack_ratio": self.slack_ratio.as_dict(),
             "cpu_under_share_difference": self.under_difference.as_dict(),
             "containers": self.containers,
@@ -121,7 +133,8 @@ def compare(
         for name, cols in theirs.items():
             slack, under = _figures(cols @ counts.T)
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratios[name][start : start + k] = own_slack / slack
+                # a draw where the other has no positive slack has no meaningful ratio
+                ratios[name][start : start + k] = np.where(slack > 0, own_slack / slack, np.nan)
             diffs[name][start : start + k] = own_under - under
     tail = (1.0 - level) / 2.0 * 100.0
     own_slack0, own_under0 = _figures(own.sum(axis=1, keepdims=True))
@@ -129,7 +142,7 @@ def compare(
     for name, cols in theirs.items():
         slack0, under0 = _figures(cols.sum(axis=1, keepdims=True))
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio0 = float(own_slack0[0] / slack0[0])
+            ratio0 = float(own_slack0[0] / slack0[0]) if slack0[0] > 0 else math.nan
         diff0 = float(own_under0[0] - under0[0])
         out.append(
             Comparison(
@@ -139,6 +152,8 @@ def compare(
                 _interval(diff0, diffs[name], tail),
                 n,
                 level,
+                float(own_slack0[0]),
+                float(slack0[0]),
             )
         )
     return out

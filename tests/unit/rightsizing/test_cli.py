@@ -556,3 +556,28 @@ def test_evaluate_skips_invalid_rows_only_when_asked(tmp_path):
     wrong = runner.invoke(app, ["evaluate", "--family", "steady", "--skip-invalid-rows"])
     assert wrong.exit_code == 2
     assert "--skip-invalid-rows applies to --csv only" in wrong.output
+
+
+def test_a_comparison_against_a_baseline_below_its_usage_prints_no_ratio():
+    from app.cli.rightsizing_cmd import _comparison_line
+    from rightsizing.evaluation.report import BarVerdict
+    from rightsizing.evaluation.uncertainty import Comparison, Interval
+
+    nan = float("nan")
+    c = Comparison(
+        "tacos",
+        "krr-simple",
+        Interval(nan, nan, nan),
+        Interval(-0.004, -0.01, -0.001),
+        34,
+        0.95,
+        0.892,
+        -0.345,
+    )
+    line = _comparison_line(c)
+    assert "CPU slack 89.2% against -34.5%, no ratio" in line
+    assert "(-1.00 to -0.10)" in line and "×" not in line
+    verdict = BarVerdict("tacos", 0.892, 0.8 * -0.345, 0.002, 0.006, 0, 0)
+    assert not verdict.slack_target_defined
+    assert verdict.as_dict()["cpu_slack_target_defined"] is False
+    assert BarVerdict("tacos", 0.3, 0.8 * 0.4, 0.002, 0.006, 0, 0).slack_target_defined

@@ -112,3 +112,21 @@ def test_pooled_replay_of_one_fleet_is_the_replay_and_of_two_is_their_sum() -> N
             alone[name].cpu_request_sum + other[name].cpu_request_sum
         )
         assert len(groups[name]) == 6
+
+
+def test_no_slack_ratio_against_a_baseline_whose_requests_sat_below_the_usage() -> None:
+    """A baseline with negative pooled slack (requests below the usage, summed) has no
+    meaningful "x times its slack": the comparison says so and keeps the under shares."""
+    rng = np.random.default_rng(2)
+    own = [_score(10, 6, float(rng.integers(0, 3)), 100) for _ in range(30)]
+    under = [_score(4, 6, float(rng.integers(20, 40)), 100) for _ in range(30)]
+    (c,) = compare({"a": own, "b": under}, "a", ["b"], rounds=300)
+    assert not c.ratio_defined
+    assert c.own_slack == pytest.approx(0.4) and c.other_slack == pytest.approx(-0.5)
+    assert math.isnan(c.slack_ratio.estimate) and math.isnan(c.slack_ratio.low)
+    assert c.under_difference.low < c.under_difference.estimate < 0  # still compared
+    doc = c.as_dict()
+    assert doc["other_cpu_slack"] == pytest.approx(-0.5) and doc["cpu_slack"] == pytest.approx(0.4)
+    # a positive slack on every draw: the ratio is there, and says which is which
+    (d,) = compare({"a": own, "b": own}, "a", ["b"], rounds=300)
+    assert d.ratio_defined and d.slack_ratio.estimate == 1.0
