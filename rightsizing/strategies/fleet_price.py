@@ -115,6 +115,32 @@ def _candidates_at(
     return cand, exceed
 
 
+def first_within(exceed: FloatArray, cap: float) -> int:
+    """The first candidate whose share of usage above it is at most ``cap`` (the last
+    candidate where none is): shares fall along the candidates, so every later one is
+    within the cap too."""
+    within = np.flatnonzero(exceed <= cap)
+    return int(within[0]) if within.size else exceed.size - 1
+
+
+def capped(cand: FloatArray, exceed: FloatArray, cap: float) -> tuple[FloatArray, FloatArray]:
+    """The candidates with those above ``cap`` (share of usage above them) raised to the
+    first within it (``max_under_share``); unchanged with ``cap`` 0 (no cap).
+
+    Why raise rather than drop: the price search and the held-out scoring index
+    candidates by column, so every row keeps its columns; a raised column is the first
+    allowed candidate again, which the search treats as that candidate."""
+    if cap <= 0:
+        return cand, exceed
+    k = first_within(exceed, cap)
+    if k == 0:
+        return cand, exceed
+    cand, exceed = cand.copy(), exceed.copy()
+    cand[:k] = cand[k]
+    exceed[:k] = exceed[k]
+    return cand, exceed
+
+
 @lru_cache(maxsize=16)
 def _levels(q_lo: float, q_hi: float) -> FloatArray:
     """The candidate quantile levels (read-only: shared by every call with these bounds)."""
@@ -294,9 +320,12 @@ def spread_cost_optimal(
     price: float,
     q_lo: float,
     q_hi: float,
+    cap: float = 0.0,
 ) -> tuple[float, float]:
     """The candidate of ``spread_candidates`` minimising ``request + price x share above``
     (the first on ties), and its level, looking at the levels from ``TOP_LEVEL`` first.
+    ``cap`` (0: none): only candidates with at most that share above them (``capped``;
+    the whole range is then searched).
 
     Why: a recommendation needs only the cheapest candidate, and most containers' is
     high in their distribution; merging the spread sample from the 90% level is a third
@@ -310,7 +339,7 @@ def spread_cost_optimal(
     levels = _levels(q_lo, q_hi)
     k0 = int(np.searchsorted(levels, TOP_LEVEL, side="left"))
     cum0 = _running_weight(sorted_w)
-    if sigma > 0 and 0 < k0 < levels.size and float(cum0[-1]) > 0:
+    if cap <= 0 and sigma > 0 and 0 < k0 < levels.size and float(cum0[-1]) > 0:
         v, cum, before = _spread_above(sorted_v, sorted_w, sigma, float(levels[k0]), cum0)
         cand, exceed = _candidates_at(v, cum, levels[k0:])
         cost = cand + price * exceed
@@ -328,7 +357,16 @@ def spread_cost_optimal(
         cand, exceed, _ = _candidates_of(v, cum, q_lo, q_hi)
     else:
         cand, exceed, _ = cost_candidates(sorted_v, sorted_w, q_lo, q_hi)
-    best = int(np.argmin(cand + price * exceed))
+    return cheapest_within(cand, exceed, price, cap, levels)
+
+
+def cheapest_within(
+    cand: FloatArray, exceed: FloatArray, price: float, cap: float, levels: FloatArray
+) -> tuple[float, float]:
+    """The candidate minimising ``cand + price x exceed`` among those with at most ``cap``
+    above them (0: all), the first on ties, and its level."""
+    first = first_within(exceed, cap) if cap > 0 else 0
+    best = first + int(np.argmin(cand[first:] + price * exceed[first:]))
     return float(cand[best]), float(levels[best])
 
 
@@ -591,6 +629,7 @@ class _HoldoutParams:
     cpu_floor: float = 0.0
     decision_risk: bool = False
     folds_each: int = 0  # held-out days per container (0: all it has room for)
+    cap: float = 0.0  # ``max_under_share`` (0: none): see ``capped``
 
 
 @dataclass(frozen=True)
@@ -703,6 +742,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             drift = level_drift(t[:i], cpu[:i], split, fit)
         sigma = spread_sigma(drift, fold_horizon)
         cand, exceed, _ = spread_candidates(cpu[fit], w_fit[fit], sigma, p.q_lo, p.q_hi)
+        cand, exceed = capped(cand, exceed, p.cap)
         by_value = np.argsort(cpu[i:k])
         ho_v = cpu[i:k][by_value]
         suffix = np.append(np.cumsum(w_ho[by_value][::-1])[::-1], 0.0)
@@ -811,6 +851,7 @@ def calibrate_price_holdout(
     cpu_floor: float = 0.0,
     decision_risk: bool = False,
     max_rows: int = 0,
+    cap: float = 0.0,
 ) -> FleetPrice | None:
     """The price calibrated out of sample: fit on the window's earlier part, score the rest.
 
@@ -842,6 +883,7 @@ def calibrate_price_holdout(
         cpu_floor,
         decision_risk,
         each,
+        cap,
     )
     fitted = [f for f in fleet_map(partial(holdout_folds, p=params), fleet) if f is not None]
     if not fitted:
@@ -898,9 +940,11 @@ def calibrate_price(
     factor: float,
     horizon_days: float = 0.0,
     cpu_floor: float = 0.0,
+    cap: float = 0.0,
 ) -> FleetPrice | None:
     """The fleet's common starvation price; None when no container has usage to go on.
-    Requests are scored as applied, at least ``cpu_floor`` (the guardrails' floor)."""
+    Requests are scored as applied, at least ``cpu_floor`` (the guardrails' floor);
+    ``cap``: each container's ``max_under_share`` (``capped``)."""
     baselines = _BASELINES
     cands: list[FloatArray] = []
     exceeds: list[FloatArray] = []
@@ -915,7 +959,7 @@ def calibrate_price(
         if float(w.sum()) <= 0:
             continue
         values, wp = predictive_sample(usage.times_s, usage.cpu, w, inputs.end_s, horizon_days)
-        cand, exceed, _ = cost_candidates(values, wp, q_lo, q_hi)
+        cand, exceed = capped(*cost_candidates(values, wp, q_lo, q_hi)[:2], cap)
         cands.append(cand)
         exceeds.append(exceed)
         floored = cand < cpu_floor

@@ -61,6 +61,7 @@ from rightsizing.strategies.fleet_price import (
     calibrate_price,
     calibrate_price_holdout,
     calibration_subset,
+    cheapest_within,
     cost_candidates,
     level_drift,
     risen,
@@ -95,8 +96,10 @@ def cost_optimal_request(
     q_lo: float,
     q_hi: float,
     spread: float | None = None,
+    cap: float = 0.0,
 ) -> tuple[float, float]:
     """The request r minimising ``r + starvation_cores x P(usage > r)``, and its quantile level.
+    ``cap`` (0: none): among the requests with at most that share of usage above them.
 
     Both terms are in cores: a request costs its size every hour, and an hour in which
     usage is above the request is charged as ``starvation_cores`` of request. So the
@@ -105,11 +108,9 @@ def cost_optimal_request(
     bimodal one (rare bursts) just below the gap instead of on top of it.
     """
     if spread is not None:  # values ascending, spread by ``spread``
-        return spread_cost_optimal(values, weights, spread, starvation_cores, q_lo, q_hi)
+        return spread_cost_optimal(values, weights, spread, starvation_cores, q_lo, q_hi, cap)
     cand, exceed, levels = cost_candidates(values, weights, q_lo, q_hi)
-    cost = cand + starvation_cores * exceed
-    best = int(np.argmin(cost))
-    return float(cand[best]), float(levels[best])
+    return cheapest_within(cand, exceed, starvation_cores, cap, levels)
 
 
 def leak_slope(peaks: FloatArray) -> tuple[float, float]:
@@ -172,6 +173,9 @@ class TacosStrategy:
     # days, spread over the week (fleet_price.folds_each; 0: every day of every one)
     calibration_rows: int = 6000
     fleet_percentile_min: float = 0.60  # the search floor under a fleet-calibrated price
+    # at most this share of each container's window (as the price sees it) above its CPU
+    # request, whatever the fleet price would give (0: no cap); see fleet_price.capped
+    max_under_share: float = 0.0
     # set by ``calibrate`` (0 = not calibrated: the per-container price above applies)
     fleet_starvation_cores: float = 0.0
     fleet_target_under: float = 0.0
@@ -204,6 +208,9 @@ class TacosStrategy:
         check_range(self.name, "holdout_min_fit_days", self.holdout_min_fit_days, 0, 60)
         check_range(self.name, "calibration_sample", self.calibration_sample, 0, 1e7)
         check_range(self.name, "calibration_rows", self.calibration_rows, 0, 1e9)
+        check_range(
+            self.name, "max_under_share", self.max_under_share, 0, 0.5, "0.05 is 5% of the time"
+        )
         check_range(self.name, "fleet_holdout_folds_each", self.fleet_holdout_folds_each, 0, 1e4)
         check_range(
             self.name,
@@ -273,6 +280,7 @@ class TacosStrategy:
                 cpu_floor_cores,
                 at_decision,
                 self.calibration_rows,
+                self.max_under_share,
             )
         if price is None:
             price = calibrate_price(
@@ -283,6 +291,7 @@ class TacosStrategy:
                 self.fleet_under_factor,
                 self.drift_horizon_days,
                 cpu_floor_cores,
+                self.max_under_share,
             )
         if price is None:
             return self
@@ -409,12 +418,18 @@ class TacosStrategy:
             price = self.starvation_cores + self.starvation_mean_hours * float(
                 np.average(values, weights=weights)
             )
+        # the cap is on the window's request; the recent floor only ever raises it
+        cap = self.max_under_share if not suffix else 0.0
         cpu, level = cost_optimal_request(
-            values, weights, price, floor, self.cpu_percentile, spread
+            values, weights, price, floor, self.cpu_percentile, spread, cap
         )
+        capped = f" (at most {cap:.1%} of it above: max_under_share)" if cap > 0 else ""
         evidence.append(
             Evidence(
-                f"cpu_cost_optimal{suffix}", cpu, "cores", f"= weighted p{level * 100:.2f}, {where}"
+                f"cpu_cost_optimal{suffix}",
+                cpu,
+                "cores",
+                f"= weighted p{level * 100:.2f}, {where}{capped}",
             )
         )
         return cpu

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rightsizing import ContainerInputs, Resources, UsageHistory
@@ -38,3 +40,16 @@ def inputs(
         current=current or Resources(),
         **kw,  # type: ignore[arg-type]
     )
+
+
+def noisy_fleet(levels: list[float], seed: int = 7, cv: float = 0.2) -> list[ContainerInputs]:
+    """Seven days of containers at these CPU levels with Gaussian noise of ``cv``."""
+    rng = np.random.default_rng(seed)
+    n = times(7).size
+    return [
+        replace(
+            inputs(level * np.clip(rng.normal(1.0, cv, n), 0.05, None), days=7.0),
+            key=f"ns/app-{i}/c",
+        )
+        for i, level in enumerate(levels)
+    ]

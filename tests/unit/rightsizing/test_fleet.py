@@ -28,21 +28,9 @@ from rightsizing.strategies.fleet_price import (
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
 
-from .builders import inputs, times
+from .builders import inputs, noisy_fleet, times
 
 OFF = Guardrails.off()
-
-
-def _fleet(levels: list[float], seed: int = 7, cv: float = 0.2):
-    rng = np.random.default_rng(seed)
-    n = times(7).size
-    return [
-        replace(
-            inputs(level * np.clip(rng.normal(1.0, cv, n), 0.05, None), days=7.0),
-            key=f"ns/app-{i}/c",
-        )
-        for i, level in enumerate(levels)
-    ]
 
 
 def _level(outcome: Recommendation) -> float:
@@ -51,7 +39,7 @@ def _level(outcome: Recommendation) -> float:
 
 
 def test_calibrated_price_is_the_least_that_meets_the_target():
-    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0])
     tacos = TacosStrategy()
     price = calibrate_price(fleet, tacos.half_life_hours, 0.8, 0.999, 0.6)
     assert price is not None and price.containers == 4
@@ -83,7 +71,7 @@ def test_big_containers_take_the_risk_small_ones_are_covered():
     (Noise of 40%: with 20% the baselines are under-provisioned on a handful of the
     four containers' held-out samples, and whether the target allows two or three of
     them decides the price, not the rule.)"""
-    fleet = _fleet([0.05, 0.05, 0.05, 8.0], cv=0.4)
+    fleet = noisy_fleet([0.05, 0.05, 0.05, 8.0], cv=0.4)
     out = recommend_fleet(fleet, "tacos", OFF)
     assert all(isinstance(o, Recommendation) for o in out)
     small, big = _level(out[0]), _level(out[3])  # type: ignore[arg-type]
@@ -92,9 +80,9 @@ def test_big_containers_take_the_risk_small_ones_are_covered():
 
 
 def test_ineligible_containers_do_not_move_the_others():
-    fleet = _fleet([0.1, 0.5, 2.0])
+    fleet = noisy_fleet([0.1, 0.5, 2.0])
     opted = replace(
-        _fleet([50.0], seed=3)[0],
+        noisy_fleet([50.0], seed=3)[0],
         key="ns/opted/c",
         annotations={"finops.tacos.io/rightsizing": "disabled"},
     )
@@ -107,7 +95,7 @@ def test_ineligible_containers_do_not_move_the_others():
 
 
 def test_strategies_without_calibration_run_per_container():
-    fleet = _fleet([0.1, 0.5, 2.0])
+    fleet = noisy_fleet([0.1, 0.5, 2.0])
     for name in ("vpa", "krr-simple"):
         assert recommend_fleet(fleet, name) == [recommend(f, name) for f in fleet]
     off = make_strategy("tacos", {"fleet_calibration": False})
@@ -118,14 +106,14 @@ def test_strategies_without_calibration_run_per_container():
 
 def test_fleet_of_one_and_empty_fleet():
     assert recommend_fleet([], "tacos") == []
-    one = _fleet([0.5])
+    one = noisy_fleet([0.5])
     out = recommend_fleet(one, "tacos", OFF)
     assert isinstance(out[0], Recommendation)
     assert any(e.name == "cpu_starvation_price" for e in out[0].evidence)
 
 
 def test_duplicate_keys_are_an_error():
-    fleet = _fleet([0.1, 0.5])
+    fleet = noisy_fleet([0.1, 0.5])
     with pytest.raises(InvalidInputError, match="appears twice"):
         recommend_fleet([fleet[0], fleet[1], fleet[0]], "tacos")
 
@@ -213,7 +201,7 @@ def _holdout(fleet, factor=1.0, folds=2):
 def test_holdout_price_meets_the_target_on_the_held_out_days():
     """Fit on the window less its last day(s), score those days: the price is the least
     whose pooled held-out share is within the factor of the baselines' held-out share."""
-    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0])
     price = _holdout(fleet)
     assert price is not None and price.containers == 4 and price.folds == 2
     assert price.in_sample_under <= price.target_under + 1e-12
@@ -229,12 +217,12 @@ def test_holdout_needs_history_before_the_split_and_falls_back():
     assert _holdout(young) is None  # 2 days before the split: fewer than min_fit_days
     tacos = TacosStrategy().calibrate(young)  # falls back to the in-sample calibration
     assert tacos.fleet_starvation_cores > 0
-    off = replace(TacosStrategy(), holdout_days=0.0).calibrate(_fleet([0.1, 1.0]))
+    off = replace(TacosStrategy(), holdout_days=0.0).calibrate(noisy_fleet([0.1, 1.0]))
     assert off.fleet_starvation_cores > 0  # holdout_days 0: in-sample, as before
 
 
 def test_holdout_calibration_is_deterministic_and_follows_the_scale():
-    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0])
     a, b = _holdout(fleet), _holdout(fleet)
     assert a == b
     big = [replace(one, usage=replace(one.usage, cpu=one.usage.cpu * 10)) for one in fleet]
@@ -354,7 +342,7 @@ def test_the_folds_reuse_one_sort_of_the_window():
 def test_large_fleets_are_calibrated_on_a_stable_sample():
     from rightsizing.strategies.fleet_price import calibration_subset
 
-    fleet = _fleet([0.05, 0.2, 1.0, 8.0] * 6)  # 24 containers, keys ns/app-0..23/c
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0] * 6)  # 24 containers, keys ns/app-0..23/c
     sample = calibration_subset(fleet, 10)
     assert len(sample) == 10
     assert [i.key for i in sample] == [i.key for i in calibration_subset(fleet[::-1], 10)][::-1]
@@ -376,7 +364,7 @@ def test_the_calibration_scores_requests_as_the_floor_applies_them():
     applied, neither the baselines nor the default are at risk there, so the target is
     not made of risk the floor removes (which the default would otherwise spend on the
     big containers)."""
-    sidecars = _fleet([0.05] * 6, cv=0.4)
+    sidecars = noisy_fleet([0.05] * 6, cv=0.4)
     for raw, floored in (
         (
             _holdout(sidecars),
@@ -394,7 +382,7 @@ def test_the_calibration_scores_requests_as_the_floor_applies_them():
         assert floored.baseline_under == 0.0 and floored.in_sample_under == 0.0
     # in a mixed fleet the floor takes the sidecars' share out of the baselines' and the
     # default's pooled risk alike: the target is the big containers' part alone
-    mixed = _fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
+    mixed = noisy_fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
     raw = _holdout(mixed)
     floored = calibrate_price_holdout(mixed, 72.0, 0.8, 0.999, 1.0, 3.0, 1.0, 3.0, 2, cpu_floor=0.5)
     assert raw is not None and floored is not None
@@ -403,7 +391,7 @@ def test_the_calibration_scores_requests_as_the_floor_applies_them():
 
 
 def test_the_fleet_api_calibrates_with_the_guardrails_floor():
-    mixed = _fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
+    mixed = noisy_fleet([0.05] * 6 + [1.0, 4.0], cv=0.4)
     high = calibrated(mixed, "tacos", Guardrails(cpu_floor_cores=0.5))
     none = calibrated(mixed, "tacos", Guardrails(cpu_floor_cores=0.0))
     assert isinstance(high, TacosStrategy) and isinstance(none, TacosStrategy)
@@ -529,7 +517,7 @@ def test_a_whole_held_out_week_does_not_add_vpas_risk_at_the_decision(monkeypatc
 
 
 def test_the_fleet_api_tells_the_strategy_it_calibrated():
-    fleet = _fleet([0.05, 0.2, 1.0, 8.0])
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0])
     heard: list[object] = []
     outcomes = recommend_fleet(fleet, "tacos", OFF, on_calibrated=heard.append)
     assert len(heard) == 1
