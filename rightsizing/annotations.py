@@ -8,8 +8,10 @@ out. Pins bound what the engine may recommend, in Kubernetes quantity syntax:
 * ``finops.tacos.io/cpu-limit`` / ``memory-limit``: pin the limit to a fixed value
   (``none`` for CPU removes the limit).
 
-A malformed pin is an error (``InvalidInputError``), not silently ignored: a team
-that pinned a value must learn that the pin is not in force.
+A malformed pin is an error (``InvalidInputError``, naming the annotation), not
+silently ignored: a team that pinned a value must learn that the pin is not in force.
+The engine turns it into that workload's "no recommendation" with the error as its
+reason, so one team's typo does not stop everyone else's recommendations.
 """
 
 from __future__ import annotations
@@ -67,15 +69,23 @@ def opted_out(annotations: Mapping[str, str]) -> bool:
     return annotations.get(OPT_OUT_KEY, "").strip().lower() in _OFF
 
 
+def _pin(annotations: Mapping[str, str], name: str) -> float | None:
+    raw = annotations.get(PREFIX + name)
+    if raw is None:
+        return None
+    try:
+        return parse_quantity(raw)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{PREFIX}{name}: {exc}") from None
+
+
 def read_pins(annotations: Mapping[str, str]) -> Pins:
     values: dict[str, float | None] = {}
     for name in ("cpu-request-min", "cpu-request-max", "memory-request-min", "memory-request-max"):
-        raw = annotations.get(PREFIX + name)
-        values[name] = None if raw is None else parse_quantity(raw)
+        values[name] = _pin(annotations, name)
     cpu_limit_raw = annotations.get(PREFIX + "cpu-limit")
     cpu_none = cpu_limit_raw is not None and cpu_limit_raw.strip().lower() == "none"
-    cpu_limit = None if cpu_limit_raw is None or cpu_none else parse_quantity(cpu_limit_raw)
-    mem_raw = annotations.get(PREFIX + "memory-limit")
+    cpu_limit = None if cpu_none else _pin(annotations, "cpu-limit")
     pins = Pins(
         cpu_request_min=values["cpu-request-min"],
         cpu_request_max=values["cpu-request-max"],
@@ -83,7 +93,7 @@ def read_pins(annotations: Mapping[str, str]) -> Pins:
         memory_request_max=values["memory-request-max"],
         cpu_limit=cpu_limit,
         cpu_limit_none=cpu_none,
-        memory_limit=None if mem_raw is None else parse_quantity(mem_raw),
+        memory_limit=_pin(annotations, "memory-limit"),
     )
     for lo, hi, what in (
         (pins.cpu_request_min, pins.cpu_request_max, "cpu-request"),

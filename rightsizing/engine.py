@@ -24,6 +24,7 @@ from rightsizing import quota as quota_rules
 from rightsizing.annotations import opted_out, read_pins
 from rightsizing.autoscaling import idle_autoscaler_note, keep_scale_out_point, reconcile_hpa
 from rightsizing.confidence import confidence
+from rightsizing.errors import InvalidInputError
 from rightsizing.guardrails import (
     Guardrails,
     apply_floors,
@@ -55,10 +56,19 @@ def _clamp(v: float | None, lo: float | None, hi: float | None) -> float | None:
     return v
 
 
+def pins_error(inputs: ContainerInputs) -> str | None:
+    """What is wrong with the container's pin annotations (None: nothing)."""
+    try:
+        read_pins(inputs.annotations)
+    except InvalidInputError as exc:
+        return str(exc)
+    return None
+
+
 def eligible(inputs: ContainerInputs, guardrails: Guardrails | None = None) -> bool:
     """Whether ``recommend`` would reach the strategy (not opted out, enough data)."""
     g = guardrails or Guardrails()
-    if opted_out(inputs.annotations):
+    if opted_out(inputs.annotations) or pins_error(inputs) is not None:
         return False
     span_days = inputs.history_s / DAY_S
     return span_days + 1e-9 >= g.min_history_days and inputs.usage.points >= g.min_data_points
@@ -76,7 +86,15 @@ def recommend(
         return NoRecommendation(
             inputs.key, name, Reason.OPTED_OUT, "annotation finops.tacos.io/rightsizing"
         )
-    pins = read_pins(inputs.annotations)
+    try:
+        pins = read_pins(inputs.annotations)
+    except InvalidInputError as exc:
+        return NoRecommendation(
+            inputs.key,
+            name,
+            Reason.INVALID_ANNOTATION,
+            f"{exc}; nothing is recommended for this workload until the annotation is fixed",
+        )
     usage = inputs.usage
     span_days = inputs.history_s / DAY_S
     base_evidence = (

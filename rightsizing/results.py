@@ -38,6 +38,9 @@ class Reason(StrEnum):
     OPTED_OUT = "opted-out"
     BELOW_THRESHOLD = "below-threshold"
     UNSUPPORTED = "unsupported"
+    # a finops.tacos.io annotation that cannot be read: the team's bound is not known, so
+    # nothing is recommended for the workload until it is fixed (the others go on)
+    INVALID_ANNOTATION = "invalid-annotation"
 
 
 @dataclass(frozen=True)

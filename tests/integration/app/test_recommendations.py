@@ -223,3 +223,30 @@ def test_configured_guardrails_reach_the_weekly_job(
 
     assert None in reasons({})  # 9 days of demo: the defaults (7 days) recommend
     assert reasons({"min_history_days": 10}) == {"insufficient-data"}
+
+
+def test_a_malformed_pin_costs_its_workload_the_recommendation_not_the_run(
+    sessions: sessionmaker[Session],
+) -> None:
+    """One team's typo in a pin annotation (an unreadable quantity) must not stop the
+    weekly run for everyone: that workload is stored with the reason, the rest as ever."""
+    from app.db.models import Workload
+
+    load_demo(sessions, days=16)
+    with sessions.begin() as s:
+        inv = s.scalars(
+            select(Workload).where(Workload.namespace == "tacos", Workload.name == "inventory-api")
+        ).one()
+        inv.annotations = {**inv.annotations, "finops.tacos.io/cpu-request-min": "two cores"}
+    run_id = run_recommendations(sessions)
+    with sessions() as s:
+        run = s.get(RecommendationRun, run_id)
+        assert run is not None and run.status == "success"
+    rows = by_workload(sessions, run_id)
+    bad = rows["tacos/inventory-api/inventory-api"]
+    assert (bad.status, bad.reason) == ("no_recommendation", "invalid-annotation")
+    assert bad.cpu_request is None
+    assert bad.detail is not None and "finops.tacos.io/cpu-request-min" in bad.detail
+    others = [r for k, r in rows.items() if k != "tacos/inventory-api/inventory-api"]
+    assert any(r.status == "recommended" for r in others)
+    assert all(r.reason != "invalid-annotation" for r in others)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -17,8 +18,10 @@ from rightsizing import (
     UnitPrices,
     recommend,
 )
+from rightsizing.annotations import read_pins
+from rightsizing.fleet import recommend_fleet
 
-from .builders import GIB, MIB, inputs, times
+from .builders import GIB, MIB, inputs, noisy_fleet, times
 
 BIG = Resources(cpu_request=2.0, cpu_limit=None, memory_request=2 * GIB, memory_limit=2 * GIB)
 
@@ -147,7 +150,7 @@ def test_saving_known_answer():
     assert r.monthly_saving == Decimal("109.50")
 
 
-def test_pins_bound_the_recommendation_and_bad_pins_are_errors():
+def test_pins_bound_the_recommendation_and_bad_pins_stop_only_their_workload():
     ann = {
         "finops.tacos.io/cpu-request-min": "750m",
         "finops.tacos.io/memory-request-max": "512Mi",
@@ -161,18 +164,38 @@ def test_pins_bound_the_recommendation_and_bad_pins_are_errors():
     assert r.recommended.cpu_limit == pytest.approx(2.0)
     assert r.recommended.memory_request == pytest.approx(512 * MIB)
     assert r.recommended.memory_limit >= r.recommended.memory_request
-    with pytest.raises(InvalidInputError, match="not a Kubernetes quantity"):
-        recommend(inputs(0.3, annotations={"finops.tacos.io/cpu-request-min": "lots"}))
-    with pytest.raises(InvalidInputError, match="above"):
-        recommend(
-            inputs(
-                0.3,
-                annotations={
-                    "finops.tacos.io/cpu-request-min": "2",
-                    "finops.tacos.io/cpu-request-max": "1",
-                },
-            )
+    bad = recommend(inputs(0.3, annotations={"finops.tacos.io/cpu-request-min": "lots"}))
+    assert isinstance(bad, NoRecommendation) and bad.reason is Reason.INVALID_ANNOTATION
+    assert bad.detail.startswith(
+        "finops.tacos.io/cpu-request-min: not a Kubernetes quantity: 'lots'; nothing is "
+        "recommended for this workload until the annotation is fixed"
+    )
+    crossed = recommend(
+        inputs(
+            0.3,
+            annotations={
+                "finops.tacos.io/cpu-request-min": "2",
+                "finops.tacos.io/cpu-request-max": "1",
+            },
         )
+    )
+    assert isinstance(crossed, NoRecommendation) and "is above" in crossed.detail
+    with pytest.raises(InvalidInputError, match=r"finops\.tacos\.io/memory-limit: not a"):
+        read_pins({"finops.tacos.io/memory-limit": "2 gigs"})  # the parser itself refuses
+
+
+def test_one_bad_annotation_does_not_stop_the_fleet():
+    """A typo in one team's pin costs that workload its recommendation, with the reason;
+    the others are recommended as if it were not in the fleet (it is not calibrated on)."""
+    fleet = noisy_fleet([0.1, 0.5, 1.0, 4.0], cv=0.3)
+    typo = replace(fleet[1], annotations={"finops.tacos.io/cpu-request-max": "1 core"})
+    out = recommend_fleet([fleet[0], typo, *fleet[2:]], "tacos")
+    assert isinstance(out[1], NoRecommendation)
+    assert out[1].reason is Reason.INVALID_ANNOTATION
+    assert "finops.tacos.io/cpu-request-max" in out[1].detail
+    without = recommend_fleet([fleet[0], *fleet[2:]], "tacos")
+    assert [out[0], *out[2:]] == without
+    assert all(isinstance(o, Recommendation) for o in without)
 
 
 def test_pinned_limit_below_request_lowers_the_request():
