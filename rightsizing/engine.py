@@ -68,7 +68,7 @@ def pins_error(inputs: ContainerInputs) -> str | None:
 def eligible(inputs: ContainerInputs, guardrails: Guardrails | None = None) -> bool:
     """Whether ``recommend`` would reach the strategy (not opted out, enough data)."""
     g = guardrails or Guardrails()
-    if opted_out(inputs.annotations) or pins_error(inputs) is not None:
+    if opted_out(inputs.annotations) or inputs.spec_error or pins_error(inputs) is not None:
         return False
     span_days = inputs.history_s / DAY_S
     return span_days + 1e-9 >= g.min_history_days and inputs.usage.points >= g.min_data_points
@@ -85,6 +85,13 @@ def recommend(
     if opted_out(inputs.annotations):
         return NoRecommendation(
             inputs.key, name, Reason.OPTED_OUT, "annotation finops.tacos.io/rightsizing"
+        )
+    if inputs.spec_error:
+        return NoRecommendation(
+            inputs.key,
+            name,
+            Reason.INVALID_SPEC,
+            f"{inputs.spec_error}; nothing is recommended for this workload until it is fixed",
         )
     try:
         pins = read_pins(inputs.annotations)

@@ -16,6 +16,7 @@ strategies run on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -305,7 +306,9 @@ class Autoscaler:
                 f"autoscaler replicas invalid: min {self.min_replicas}, max {self.max_replicas}"
             )
         for t in (self.cpu_target_percent, self.memory_target_percent):
-            if t is not None and not 0 < t <= 1000:
+            # any positive utilization is a valid Kubernetes target (1500% of a tiny
+            # request is legal, if unusual)
+            if t is not None and not (0 < t < math.inf):
                 raise InvalidInputError(f"autoscaler target {t}% out of range")
 
     @property
@@ -358,6 +361,10 @@ class ContainerInputs:
     quota: QuotaContext | None = None
     now_s: float | None = None
     start_s: float | None = None  # history window start; zero-replica time inside it counts
+    # why the workload's spec as read from the cluster cannot be used (an autoscaler the
+    # engine cannot read): the engine then recommends nothing for it, and says why,
+    # rather than ignore the spec or stop the whole fleet's run ("": nothing wrong)
+    spec_error: str = ""
 
     @property
     def history_s(self) -> float:

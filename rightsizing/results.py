@@ -41,6 +41,8 @@ class Reason(StrEnum):
     # a finops.tacos.io annotation that cannot be read: the team's bound is not known, so
     # nothing is recommended for the workload until it is fixed (the others go on)
     INVALID_ANNOTATION = "invalid-annotation"
+    # the workload's spec cannot be used (``ContainerInputs.spec_error``)
+    INVALID_SPEC = "invalid-spec"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ loaded in a handful of round trips, never one query per container.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, Workload
 from app.usage.columns import LoadStats, load_hourly_columns
 from app.usage.packs import PackPlan
+from rightsizing.errors import InvalidInputError
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,
@@ -158,19 +159,27 @@ def _inputs(
     window: tuple[float, float],
 ) -> ContainerInputs:
     current = resources_of(spec) if spec is not None else Resources()
-    return inputs_from_columns(
+    autoscaler, spec_error = None, ""
+    if w is not None:
+        try:
+            autoscaler = autoscaler_from(list(w.autoscalers or []))
+        except (InvalidInputError, KeyError, TypeError, ValueError) as exc:
+            # one odd object must not stop the run; nor may its HPA be ignored
+            spec_error = f"its autoscaler cannot be read ({type(exc).__name__}: {exc})"
+    inputs = inputs_from_columns(
         ref.key,
         cols if cols is not None else EMPTY_HOURS,
         window[0],
         window[1],
         current=current,
-        autoscaler=autoscaler_from(list(w.autoscalers or [])) if w is not None else None,
+        autoscaler=autoscaler,
         annotations=dict(w.annotations or {}) if w is not None else {},
         prices=prices,
         quota=quota,
         # History starts when we first saw the workload (or its usage), not before.
         first_seen_s=w.first_seen.timestamp() if w is not None else None,
     )
+    return replace(inputs, spec_error=spec_error) if spec_error else inputs
 
 
 def _max_replicas(w: Workload) -> int:

@@ -225,6 +225,15 @@ def test_configured_guardrails_reach_the_weekly_job(
     assert reasons({"min_history_days": 10}) == {"insufficient-data"}
 
 
+def successful_run(sessions: sessionmaker[Session]) -> dict[str, RecommendationRow]:
+    """Run the job; it must succeed; its rows by workload."""
+    run_id = run_recommendations(sessions)
+    with sessions() as s:
+        run = s.get(RecommendationRun, run_id)
+        assert run is not None and run.status == "success", run and run.error
+    return by_workload(sessions, run_id)
+
+
 def test_a_malformed_pin_costs_its_workload_the_recommendation_not_the_run(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -238,11 +247,7 @@ def test_a_malformed_pin_costs_its_workload_the_recommendation_not_the_run(
             select(Workload).where(Workload.namespace == "tacos", Workload.name == "inventory-api")
         ).one()
         inv.annotations = {**inv.annotations, "finops.tacos.io/cpu-request-min": "two cores"}
-    run_id = run_recommendations(sessions)
-    with sessions() as s:
-        run = s.get(RecommendationRun, run_id)
-        assert run is not None and run.status == "success"
-    rows = by_workload(sessions, run_id)
+    rows = successful_run(sessions)
     bad = rows["tacos/inventory-api/inventory-api"]
     assert (bad.status, bad.reason) == ("no_recommendation", "invalid-annotation")
     assert bad.cpu_request is None
@@ -250,3 +255,29 @@ def test_a_malformed_pin_costs_its_workload_the_recommendation_not_the_run(
     others = [r for k, r in rows.items() if k != "tacos/inventory-api/inventory-api"]
     assert any(r.status == "recommended" for r in others)
     assert all(r.reason != "invalid-annotation" for r in others)
+
+
+def test_an_autoscaler_the_engine_cannot_read_costs_only_its_workload(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A KEDA object admitted without its webhook (min above max) or any autoscaler spec
+    the engine refuses: that workload is stored with the reason, the run goes on, and its
+    HPA is not silently ignored (no request is recommended against it)."""
+    from app.db.models import Workload
+
+    load_demo(sessions, days=16)
+    with sessions.begin() as s:
+        worker = s.scalars(
+            select(Workload).where(
+                Workload.namespace == "tacos", Workload.name == "reservation-worker"
+            )
+        ).one()
+        worker.autoscalers = [
+            {"kind": "ScaledObject", "name": "odd", "min_replicas": 5, "max_replicas": 2}
+        ]
+    rows = successful_run(sessions)
+    odd = rows["tacos/reservation-worker/reservation-worker"]
+    assert (odd.status, odd.reason) == ("no_recommendation", "invalid-spec")
+    assert odd.detail is not None and "autoscaler cannot be read" in odd.detail
+    assert odd.detail is not None and "min 5, max 2" in odd.detail
+    assert any(r.status == "recommended" for r in rows.values())

@@ -388,3 +388,14 @@ def test_no_idle_hpa_note_when_it_scaled_out_or_runs_near_its_point():
         " ".join(no_history.notes) if isinstance(no_history, Recommendation) else no_history.detail
     )
     assert "minReplicas" not in text
+
+
+def test_a_spec_the_engine_cannot_use_costs_only_its_workload():
+    """``spec_error`` (set by the loader for an autoscaler it cannot read): that workload
+    gets a reasoned no-recommendation and is left out of the calibration."""
+    fleet = noisy_fleet([0.1, 0.5, 1.0, 4.0], cv=0.3)
+    odd = replace(fleet[2], spec_error="its autoscaler cannot be read (min 5 above max 2)")
+    out = recommend_fleet([*fleet[:2], odd, fleet[3]], "tacos")
+    assert isinstance(out[2], NoRecommendation) and out[2].reason is Reason.INVALID_SPEC
+    assert out[2].detail.startswith("its autoscaler cannot be read (min 5 above max 2); ")
+    assert [*out[:2], out[3]] == recommend_fleet([*fleet[:2], fleet[3]], "tacos")

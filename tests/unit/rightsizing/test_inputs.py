@@ -43,8 +43,11 @@ def test_resources_and_autoscaler_validate():
         Resources(cpu_request=-1)
     with pytest.raises(InvalidInputError, match="replicas"):
         Autoscaler("hpa", 5, 2)
-    with pytest.raises(InvalidInputError, match="target"):
-        Autoscaler("hpa", 1, 3, cpu_target_percent=0)
+    for bad in (0, -5, float("nan"), float("inf")):
+        with pytest.raises(InvalidInputError, match="target"):
+            Autoscaler("hpa", 1, 3, cpu_target_percent=bad)
+    # any positive utilization is a legal Kubernetes target, however unusual
+    assert Autoscaler("hpa", 1, 3, cpu_target_percent=1500).cpu_target_percent == 1500
     assert Autoscaler("keda", 0, 3).scales_to_zero
 
 
