@@ -7,6 +7,10 @@ out. Pins bound what the engine may recommend, in Kubernetes quantity syntax:
 * ``finops.tacos.io/memory-request-min`` / ``memory-request-max`` (e.g. ``512Mi``, ``2G``)
 * ``finops.tacos.io/cpu-limit`` / ``memory-limit``: pin the limit to a fixed value
   (``none`` for CPU removes the limit).
+* ``finops.tacos.io/max-under-share`` (``5%`` or ``0.05``, at most 50%): this workload's
+  CPU request may leave at most that share of its usage above it, whatever the fleet's
+  price would give (the default strategy's ``max_under_share``, for one workload: a
+  critical service is held to its own risk while the rest share the fleet's).
 
 A malformed pin is an error (``InvalidInputError``, naming the annotation), not
 silently ignored: a team that pinned a value must learn that the pin is not in force.
@@ -16,6 +20,7 @@ reason, so one team's typo does not stop everyone else's recommendations.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,10 +64,42 @@ class Pins:
     cpu_limit: float | None = None
     cpu_limit_none: bool = False
     memory_limit: float | None = None
+    max_under_share: float | None = None  # on the request's risk, not a bound on its size
 
     @property
     def any(self) -> bool:
         return self != Pins()
+
+
+UNDER_CAP_KEY = PREFIX + "max-under-share"
+MAX_UNDER_CAP = 0.5
+
+
+def _under_cap(annotations: Mapping[str, str]) -> float | None:
+    raw = annotations.get(UNDER_CAP_KEY)
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_UNDER_CAP:
+        raise InvalidInputError(
+            f"{UNDER_CAP_KEY}: {raw!r} is not a share of the time in (0, 50%] (write 5% or 0.05)"
+        )
+    return value
+
+
+def under_cap(annotations: Mapping[str, str], default: float) -> float:
+    """The workload's ``max-under-share``, else ``default`` (also where the annotation is
+    malformed: the engine reports that as the workload's reason and recommends nothing,
+    so a calibration reading it must not fail the fleet)."""
+    try:
+        value = _under_cap(annotations)
+    except InvalidInputError:
+        return default
+    return default if value is None else value
 
 
 def opted_out(annotations: Mapping[str, str]) -> bool:
@@ -94,6 +131,7 @@ def read_pins(annotations: Mapping[str, str]) -> Pins:
         cpu_limit=cpu_limit,
         cpu_limit_none=cpu_none,
         memory_limit=_pin(annotations, "memory-limit"),
+        max_under_share=_under_cap(annotations),
     )
     for lo, hi, what in (
         (pins.cpu_request_min, pins.cpu_request_max, "cpu-request"),

@@ -63,6 +63,7 @@ from functools import lru_cache, partial
 import numpy as np
 from numpy.typing import NDArray
 
+from rightsizing.annotations import under_cap
 from rightsizing.inputs import ContainerInputs, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
 from rightsizing.quantiles import (
@@ -704,6 +705,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
     fold_horizon = min(p.holdout_days / 2.0, p.horizon_days)
     order = ValueOrder.of(cpu, w)
     vpa_buckets = _VPA.cpu_buckets(inputs)
+    cap = under_cap(inputs.annotations, p.cap)  # the workload's own, else the strategy's
     # With whole held-out days, a fit's days are the window's days shifted: the daily
     # medians (for the level drift) are taken once, and each fit only adds its last
     # day, which it sees up to the split.
@@ -742,7 +744,7 @@ def holdout_folds(inputs: ContainerInputs, p: _HoldoutParams) -> _Folds | None:
             drift = level_drift(t[:i], cpu[:i], split, fit)
         sigma = spread_sigma(drift, fold_horizon)
         cand, exceed, _ = spread_candidates(cpu[fit], w_fit[fit], sigma, p.q_lo, p.q_hi)
-        cand, exceed = capped(cand, exceed, p.cap)
+        cand, exceed = capped(cand, exceed, cap)
         by_value = np.argsort(cpu[i:k])
         ho_v = cpu[i:k][by_value]
         suffix = np.append(np.cumsum(w_ho[by_value][::-1])[::-1], 0.0)
@@ -959,7 +961,8 @@ def calibrate_price(
         if float(w.sum()) <= 0:
             continue
         values, wp = predictive_sample(usage.times_s, usage.cpu, w, inputs.end_s, horizon_days)
-        cand, exceed = capped(*cost_candidates(values, wp, q_lo, q_hi)[:2], cap)
+        own_cap = under_cap(inputs.annotations, cap)
+        cand, exceed = capped(*cost_candidates(values, wp, q_lo, q_hi)[:2], own_cap)
         cands.append(cand)
         exceeds.append(exceed)
         floored = cand < cpu_floor

@@ -51,6 +51,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rightsizing.annotations import under_cap
 from rightsizing.errors import InvalidSettingError
 from rightsizing.inputs import ContainerInputs, Resources, UsageHistory
 from rightsizing.parallel import FleetMap, serial_map
@@ -315,13 +316,16 @@ class TacosStrategy:
 
         w = usage.weights * recency_weights(usage.times_s, end, self.half_life_hours * 3600.0)
         order = ValueOrder.of(usage.cpu, usage.weights)  # one sort for the spread and the rise
+        # the workload's own cap (annotation), else the strategy's; on the window's
+        # request only: the recent floor below only ever raises it
+        cap = under_cap(inputs.annotations, self.max_under_share)
         if self.fleet_starvation_cores > 0:
             # the window spread by its drift over the horizon (``predictive_sample``)
             drift = level_drift(usage.times_s, usage.cpu, end, order.index)
             spread = spread_sigma(drift, self.drift_horizon_days)
-            cpu = self._cpu(order.cpu, w[order.index], evidence, spread=spread)
+            cpu = self._cpu(order.cpu, w[order.index], evidence, spread=spread, cap=cap)
         else:
-            cpu = self._cpu(usage.cpu, w, evidence)
+            cpu = self._cpu(usage.cpu, w, evidence, cap=cap)
         if self.recent_days > 0:
             recent = usage.since(end - self.recent_days * DAY_S)
             start = usage.times_s.size - recent.times_s.size
@@ -389,10 +393,12 @@ class TacosStrategy:
         where: str = "window",
         suffix: str = "",
         spread: float | None = None,
+        cap: float = 0.0,
     ) -> float:
         """The CPU request from these samples (evidence names end in ``suffix``; the fleet
         price is stated once, with the window's). ``spread``: the samples, in ascending
-        order, stand for themselves spread by this sigma (``spread_points``)."""
+        order, stand for themselves spread by this sigma (``spread_points``). ``cap``: the
+        most of them the request may leave above it (0: no cap; ``max_under_share``)."""
         if self.cpu_mode == "percentile":
             if spread is not None and spread > 0:
                 values, weights = spread_points(values, weights, spread)
@@ -418,8 +424,6 @@ class TacosStrategy:
             price = self.starvation_cores + self.starvation_mean_hours * float(
                 np.average(values, weights=weights)
             )
-        # the cap is on the window's request; the recent floor only ever raises it
-        cap = self.max_under_share if not suffix else 0.0
         cpu, level = cost_optimal_request(
             values, weights, price, floor, self.cpu_percentile, spread, cap
         )

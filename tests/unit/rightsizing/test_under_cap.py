@@ -126,3 +126,43 @@ def test_the_calibration_prices_the_capped_requests():
     held_price = calibrated(fleet, TacosStrategy(max_under_share=0.02), OFF)
     assert isinstance(free_price, TacosStrategy) and isinstance(held_price, TacosStrategy)
     assert held_price.fleet_starvation_cores != free_price.fleet_starvation_cores
+
+
+def test_one_workload_can_hold_itself_to_its_own_cap_by_annotation():
+    """``finops.tacos.io/max-under-share`` on one critical service: it is held to its
+    cap, while its twin without the annotation still takes the fleet's price."""
+    fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0, 8.0], cv=0.4)
+    critical = replace(fleet[3], annotations={"finops.tacos.io/max-under-share": "1%"})
+    out = recommend_fleet([*fleet[:3], critical, fleet[4]], "tacos", OFF)
+    assert all(isinstance(o, Recommendation) for o in out)
+    assert _level(out[3]) >= 99.0 - 0.2  # type: ignore[arg-type]
+    assert _level(out[4]) < 97  # type: ignore[arg-type]
+    note = next(e for e in out[3].evidence if e.name == "cpu_cost_optimal").note  # type: ignore[union-attr]
+    assert "at most 1.0% of it above" in note
+    # the same cap as a strategy setting would hold both twins
+    both = recommend_fleet(fleet, make_strategy("tacos", {"max_under_share": 0.01}), OFF)
+    assert min(_level(o) for o in both) >= 99.0 - 0.2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "share"), [("5%", 0.05), ("0.05", 0.05), (" 12.5 % ", 0.125), ("50%", 0.5)]
+)
+def test_the_annotation_reads_a_percent_or_a_fraction(raw, share):
+    from rightsizing.annotations import read_pins, under_cap
+
+    annotations = {"finops.tacos.io/max-under-share": raw}
+    assert read_pins(annotations).max_under_share == pytest.approx(share)
+    assert under_cap(annotations, 0.3) == pytest.approx(share)
+    assert under_cap({}, 0.3) == 0.3
+
+
+@pytest.mark.parametrize("raw", ["lots", "0", "0%", "60%", "-5%", "nan", ""])
+def test_a_malformed_cap_annotation_is_that_workloads_reason(raw):
+    from rightsizing import NoRecommendation, Reason, recommend
+    from rightsizing.annotations import under_cap
+
+    one = replace(noisy_fleet([0.5])[0], annotations={"finops.tacos.io/max-under-share": raw})
+    out = recommend(one, "tacos")
+    assert isinstance(out, NoRecommendation) and out.reason is Reason.INVALID_ANNOTATION
+    assert "finops.tacos.io/max-under-share" in out.detail and "(0, 50%]" in out.detail
+    assert under_cap(one.annotations, 0.2) == 0.2  # a calibration reading it goes on
