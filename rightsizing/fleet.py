@@ -12,6 +12,7 @@ run per container, exactly as ``recommend`` does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol, runtime_checkable
@@ -21,8 +22,10 @@ from rightsizing.errors import InvalidInputError
 from rightsizing.guardrails import Guardrails
 from rightsizing.inputs import ContainerInputs
 from rightsizing.parallel import FleetMap, process_map, serial_map, workers_for
-from rightsizing.results import Outcome
+from rightsizing.results import NoRecommendation, Outcome, Reason
 from rightsizing.strategies import DEFAULT_STRATEGY, Strategy, make_strategy
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -49,6 +52,23 @@ def calibrated(
     return strat
 
 
+def _isolated(
+    inputs: ContainerInputs, strategy: Strategy, guardrails: Guardrails | None
+) -> Outcome:
+    """``recommend``, with a failure of this container's own turned into its outcome."""
+    try:
+        return recommend(inputs, strategy, guardrails)
+    except Exception as exc:
+        log.exception("rightsizing: the engine failed on %s", inputs.key)
+        return NoRecommendation(
+            inputs.key,
+            strategy.name,
+            Reason.ENGINE_ERROR,
+            f"the engine failed on this container ({type(exc).__name__}: {exc}); "
+            "the others were recommended",
+        )
+
+
 def recommend_fleet(
     fleet: Sequence[ContainerInputs],
     strategy: Strategy | str = DEFAULT_STRATEGY,
@@ -56,6 +76,7 @@ def recommend_fleet(
     workers: int | None = 1,
     fleet_map: FleetMap | None = None,
     on_calibrated: Callable[[Strategy], None] | None = None,
+    isolate_errors: bool = False,
 ) -> list[Outcome]:
     """One outcome per container, in the order given.
 
@@ -69,6 +90,11 @@ def recommend_fleet(
 
     ``on_calibrated`` hears the strategy as calibrated on this fleet (itself when it
     does not calibrate), before the recommendations: what a report says of the run.
+
+    ``isolate_errors`` (the weekly job): an exception on one container becomes that
+    container's outcome (``engine-error``, logged) instead of ending the fleet's run, and
+    a calibration that fails leaves the strategy uncalibrated (its per-container price),
+    logged. Off by default, so that a library caller and the tests see every failure.
     """
     seen: set[str] = set()
     for inputs in fleet:
@@ -76,11 +102,23 @@ def recommend_fleet(
             raise InvalidInputError(f"fleet: container key {inputs.key!r} appears twice")
         seen.add(inputs.key)
     if fleet_map is not None:
-        strat = calibrated(fleet, strategy, guardrails, fleet_map)
+        try:
+            strat = calibrated(fleet, strategy, guardrails, fleet_map)
+        except Exception:
+            if not isolate_errors:
+                raise
+            log.exception("rightsizing: the fleet calibration failed; per-container prices")
+            strat = make_strategy(strategy) if isinstance(strategy, str) else strategy
         if on_calibrated is not None:
             on_calibrated(strat)
-        return fleet_map(partial(recommend, strategy=strat, guardrails=guardrails), fleet)
+        one = _isolated if isolate_errors else recommend
+        return fleet_map(partial(one, strategy=strat, guardrails=guardrails), fleet)
     with process_map(workers_for(len(fleet), workers)) as own_map:
         return recommend_fleet(
-            fleet, strategy, guardrails, fleet_map=own_map, on_calibrated=on_calibrated
+            fleet,
+            strategy,
+            guardrails,
+            fleet_map=own_map,
+            on_calibrated=on_calibrated,
+            isolate_errors=isolate_errors,
         )

@@ -43,6 +43,8 @@ class Reason(StrEnum):
     INVALID_ANNOTATION = "invalid-annotation"
     # the workload's spec cannot be used (``ContainerInputs.spec_error``)
     INVALID_SPEC = "invalid-spec"
+    # the engine failed on this container alone (``recommend_fleet(isolate_errors=True)``)
+    ENGINE_ERROR = "engine-error"
 
 
 @dataclass(frozen=True)

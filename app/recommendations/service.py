@@ -138,7 +138,10 @@ def run_recommendations(
         t1 = time.monotonic()
         # One fleet: the default strategy calibrates its risk budget over all containers.
         # No transaction is open while the engine runs.
-        outcomes = recommend_fleet([inputs for _, inputs, _w in items], strat, guardrails, workers)
+        # one container's failure is its own outcome (engine-error), not the run's
+        outcomes = recommend_fleet(
+            [inputs for _, inputs, _w in items], strat, guardrails, workers, isolate_errors=True
+        )
         t2 = time.monotonic()
         recommended = sum(isinstance(o, Recommendation) for o in outcomes)
         rows = [

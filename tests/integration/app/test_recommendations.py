@@ -281,3 +281,26 @@ def test_an_autoscaler_the_engine_cannot_read_costs_only_its_workload(
     assert odd.detail is not None and "autoscaler cannot be read" in odd.detail
     assert odd.detail is not None and "min 5, max 2" in odd.detail
     assert any(r.status == "recommended" for r in rows.values())
+
+
+def test_an_engine_failure_on_one_container_is_its_row_not_the_run(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug the engine meets on one container (here: made to raise for it) leaves that
+    container's row with the error as its reason; the run and every other row go on."""
+    from rightsizing.strategies.tacos import TacosStrategy
+
+    real = TacosStrategy.propose
+
+    def failing(self: TacosStrategy, inputs):  # type: ignore[no-untyped-def]
+        if "inventory-api" in inputs.key:
+            raise ValueError("bad luck")
+        return real(self, inputs)
+
+    monkeypatch.setattr(TacosStrategy, "propose", failing)
+    load_demo(sessions, days=16)
+    rows = successful_run(sessions)
+    bad = rows["tacos/inventory-api/inventory-api"]
+    assert (bad.status, bad.reason) == ("no_recommendation", "engine-error")
+    assert bad.detail is not None and "ValueError: bad luck" in bad.detail
+    assert any(r.status == "recommended" for r in rows.values())
