@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from app.db.models import Cluster, ContainerSpecVersion, Node, ResourceQuota, Workload
 from app.usage.columns import LoadStats, load_hourly_columns
 from app.usage.packs import PackPlan
-from rightsizing.errors import InvalidInputError
 from rightsizing.inputs import (
     Autoscaler,
     ContainerInputs,
@@ -163,7 +162,7 @@ def _inputs(
     if w is not None:
         try:
             autoscaler = autoscaler_from(list(w.autoscalers or []))
-        except (InvalidInputError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # InvalidInputError is a ValueError
             # one odd object must not stop the run; nor may its HPA be ignored
             spec_error = f"its autoscaler cannot be read ({type(exc).__name__}: {exc})"
     inputs = inputs_from_columns(

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rightsizing import ContainerInputs, Resources, UsageHistory
+from rightsizing import ContainerInputs, Recommendation, Resources, UsageHistory
 
 DAY = 86400.0
 STEP = 300.0
@@ -53,3 +53,9 @@ def noisy_fleet(levels: list[float], seed: int = 7, cv: float = 0.2) -> list[Con
         )
         for i, level in enumerate(levels)
     ]
+
+
+def cost_optimal_level(outcome: Recommendation) -> float:
+    """The quantile level (in %) the CPU request was taken at, from its evidence."""
+    note = next(e for e in outcome.evidence if e.name == "cpu_cost_optimal").note
+    return float(note.split("p")[1].split(",")[0])

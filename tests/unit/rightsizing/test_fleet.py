@@ -28,14 +28,9 @@ from rightsizing.strategies.fleet_price import (
 from rightsizing.strategies.krr_simple import KrrSimpleStrategy
 from rightsizing.strategies.vpa import VpaStrategy
 
-from .builders import inputs, noisy_fleet, times
+from .builders import cost_optimal_level, inputs, noisy_fleet, times
 
 OFF = Guardrails.off()
-
-
-def _level(outcome: Recommendation) -> float:
-    ev = next(e for e in outcome.evidence if e.name == "cpu_cost_optimal")
-    return float(ev.note.split("p")[1].split(",")[0])
 
 
 def test_calibrated_price_is_the_least_that_meets_the_target():
@@ -74,7 +69,7 @@ def test_big_containers_take_the_risk_small_ones_are_covered():
     fleet = noisy_fleet([0.05, 0.05, 0.05, 8.0], cv=0.4)
     out = recommend_fleet(fleet, "tacos", OFF)
     assert all(isinstance(o, Recommendation) for o in out)
-    small, big = _level(out[0]), _level(out[3])  # type: ignore[arg-type]
+    small, big = cost_optimal_level(out[0]), cost_optimal_level(out[3])  # type: ignore[arg-type]
     assert small == pytest.approx(99.9)  # a 50m sidecar: covered to the top of the search
     assert big < small  # the 8-core container holds the fleet's risk
 

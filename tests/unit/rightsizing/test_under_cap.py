@@ -21,7 +21,7 @@ from rightsizing.strategies.fleet_price import (
     spread_cost_optimal,
 )
 
-from .builders import noisy_fleet
+from .builders import cost_optimal_level, noisy_fleet
 
 OFF = Guardrails.off()
 
@@ -54,12 +54,6 @@ def test_the_capped_request_is_the_cheapest_of_the_candidates_within_the_cap(cap
         assert got == (float(cand[best]), float(levels[best]))
 
 
-def _level(outcome: Recommendation) -> float:
-    """The quantile level (in %) of the spread sample the CPU request was taken at."""
-    note = next(e for e in outcome.evidence if e.name == "cpu_cost_optimal").note
-    return float(note.split("p")[1].split(",")[0])
-
-
 def test_no_container_is_left_above_the_cap_in_its_own_window():
     fleet = noisy_fleet([0.05, 0.2, 1.0, 8.0, 8.0], cv=0.4)
     free = recommend_fleet(fleet, "tacos", OFF)
@@ -67,12 +61,12 @@ def test_no_container_is_left_above_the_cap_in_its_own_window():
     held = recommend_fleet(fleet, cap, OFF)
     assert all(isinstance(o, Recommendation) for o in [*free, *held])
     # without the cap the big containers carry the fleet's risk, well below p99
-    assert min(_level(o) for o in free[3:]) < 97  # type: ignore[arg-type]
+    assert min(cost_optimal_level(o) for o in free[3:]) < 97  # type: ignore[arg-type]
     for one in held:
         assert isinstance(one, Recommendation)
         # the first candidate with at most 1% above it: on noise without atoms that is
         # the p99 level, to one step of the 241-level grid
-        assert _level(one) >= 99.0 - 0.2
+        assert cost_optimal_level(one) >= 99.0 - 0.2
         note = next(e for e in one.evidence if e.name == "cpu_cost_optimal").note
         assert "at most 1.0% of it above: max_under_share" in note
     for a, b in zip(free[3:], held[3:], strict=True):
@@ -135,13 +129,13 @@ def test_one_workload_can_hold_itself_to_its_own_cap_by_annotation():
     critical = replace(fleet[3], annotations={"finops.tacos.io/max-under-share": "1%"})
     out = recommend_fleet([*fleet[:3], critical, fleet[4]], "tacos", OFF)
     assert all(isinstance(o, Recommendation) for o in out)
-    assert _level(out[3]) >= 99.0 - 0.2  # type: ignore[arg-type]
-    assert _level(out[4]) < 97  # type: ignore[arg-type]
+    assert cost_optimal_level(out[3]) >= 99.0 - 0.2  # type: ignore[arg-type]
+    assert cost_optimal_level(out[4]) < 97  # type: ignore[arg-type]
     note = next(e for e in out[3].evidence if e.name == "cpu_cost_optimal").note  # type: ignore[union-attr]
     assert "at most 1.0% of it above" in note
     # the same cap as a strategy setting would hold both twins
     both = recommend_fleet(fleet, make_strategy("tacos", {"max_under_share": 0.01}), OFF)
-    assert min(_level(o) for o in both) >= 99.0 - 0.2  # type: ignore[arg-type]
+    assert min(cost_optimal_level(o) for o in both) >= 99.0 - 0.2  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
